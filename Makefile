@@ -1,0 +1,68 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := resourcecentre.settings
+
+.PHONY: run test install install-test lint format migrate demo browser-deps prod-check clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml requirements.lock
+	$(VENV)/bin/pip install --quiet -c requirements.lock -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## make run: set up, load the demo data and serve http://127.0.0.1:$(PORT) with a task worker.
+run: demo
+	@echo ""
+	@echo "  Resource Centre: http://127.0.0.1:$(PORT)/   admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo ""
+	@DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The accessibility and HTML checkers come from npm (axe-core, vnu-jar; the latter needs Java).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+browser-deps: node_modules/.installed
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { \
+	  echo "No Chromium at $${CHROMIUM:-/usr/bin/chromium}. Install it (Debian/Ubuntu: sudo apt-get install chromium)"; \
+	  echo "or point CHROMIUM=/path/to/chrome at one. The browser tests need it."; exit 1; }
+	@command -v java >/dev/null || { echo "The Nu HTML checker needs Java: sudo apt-get install default-jre-headless"; exit 1; }
+
+## make test: set up and run the whole suite (DATABASE_URL=postgres://… for PostgreSQL).
+test: install-test browser-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules var/test-artifacts

@@ -1,0 +1,178 @@
+"""Loading the demo data set (data/demo.json) through the same models editors use.
+
+Every step looks its object up by a natural key first, so loading twice changes nothing.
+"""
+
+import datetime
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from resourcecentre.companies.models import Company, CompanyIdentifier, CompanyName
+from resourcecentre.news.models import Component, ComponentTranslation, ComponentType, Source, Story, StoryComponent
+from resourcecentre.site_messages.models import SiteMessage
+from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
+
+DEMO_FILE = Path(__file__).parent / "data" / "demo.json"
+ADMIN_USERNAME = "admin"
+
+
+@dataclass
+class DemoSummary:
+    created: int = 0
+    stories: int = 0
+    components: int = 0
+    companies: int = 0
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _publish(obj) -> None:
+    revision = obj.save_revision()
+    revision.publish()
+
+
+class _Loader:
+    def __init__(self, data: dict) -> None:
+        self.data = data
+        self.summary = DemoSummary()
+        self.types = {t.slug: t for t in ComponentType.objects.all()}
+        self.countries = {c.code: c for c in Country.objects.all()}
+        self.regions = {r.name: r for r in Region.objects.all()}
+
+    def terms(self) -> None:
+        for model, key in ((Sector, "sectors"), (Issue, "issues"), (Stakeholder, "stakeholders")):
+            for name in self.data[key]:
+                model.objects.get_or_create(name=name)
+        self.sectors = {s.name: s for s in Sector.objects.all()}
+        self.issues = {s.name: s for s in Issue.objects.all()}
+        self.stakeholders = {s.name: s for s in Stakeholder.objects.all()}
+        for row in self.data["sources"]:
+            Source.objects.get_or_create(name=row["name"], defaults={"website": row.get("website") or ""})
+        self.sources = {s.name: s for s in Source.objects.all()}
+
+    def companies(self) -> None:
+        for row in self.data["companies"]:
+            company, created = Company.objects.get_or_create(
+                name=row["name"],
+                defaults={
+                    "summary": row.get("summary") or "",
+                    "website": row.get("website") or "",
+                    "hq_country": self.countries.get(row.get("hq_country") or ""),
+                },
+            )
+            if created:
+                self.summary.created += 1
+                company.sectors.set([self.sectors[name] for name in row.get("sectors", [])])
+                for name in row.get("aliases", []):
+                    CompanyName.objects.create(company=company, name=name, kind=CompanyName.Kind.ALIAS)
+                for name in row.get("former_names", []):
+                    CompanyName.objects.create(company=company, name=name, kind=CompanyName.Kind.FORMER)
+                for scheme in ("lei", "wikidata"):
+                    if row.get(scheme):
+                        CompanyIdentifier.objects.get_or_create(
+                            scheme=scheme, value=row[scheme], defaults={"company": company}
+                        )
+                company.save()
+        self.company_map = {c.name: c for c in Company.objects.all()}
+        self.summary.companies = len(self.company_map)
+
+    def _tag(self, obj, row: dict) -> None:
+        obj.companies.set([self.company_map[n] for n in row.get("companies", [])])
+        obj.countries.set([self.countries[c] for c in row.get("countries", []) if c in self.countries])
+        obj.regions.set([self.regions[n] for n in row.get("regions", [])])
+        obj.issues.set([self.issues[n] for n in row.get("issues", [])])
+        obj.sectors.set([self.sectors[n] for n in row.get("sectors", [])])
+        obj.stakeholders.set([self.stakeholders[n] for n in row.get("stakeholders", [])])
+
+    def component(self, row: dict) -> Component:
+        existing = Component.objects.filter(title=row["title"], date=_date(row["date"])).first()
+        if existing is not None:
+            return existing
+        component = Component(
+            title=row["title"],
+            type=self.types[row["type"]],
+            date=_date(row["date"]),
+            author=row.get("author") or "",
+            source=self.sources.get(row.get("source") or ""),
+            original_title=row.get("original_title") or "",
+            original_date=_date(row.get("original_date")),
+            excerpt=row.get("excerpt") or "",
+            url=row.get("url") or "",
+            language=row.get("language") or "en",
+        )
+        self._tag(component, row)
+        for translation in row.get("translations", []):
+            component.translations.add(ComponentTranslation(**translation))
+        component.save()
+        _publish(component)
+        self.summary.created += 1
+        return component
+
+    def story(self, row: dict) -> None:
+        components = [self.component(c) for c in row["components"]]
+        if Story.objects.filter(headline=row["headline"]).exists():
+            return
+        story = Story(
+            headline=row["headline"],
+            summary=row["summary"],
+            date=_date(row["date"]),
+            language=row.get("language") or "en",
+        )
+        self._tag(story, row)
+        story.story_components = [StoryComponent(component=c) for c in components]
+        story.save()
+        _publish(story)
+        self.summary.created += 1
+
+    def site_message(self) -> None:
+        row = self.data["site_message"]
+        SiteMessage.objects.get_or_create(
+            title=row["title"],
+            defaults={
+                "body": row["body"],
+                "link_label": row.get("link_label") or "",
+                "link_url": row.get("link_url") or "",
+                "starts_at": timezone.now() - datetime.timedelta(days=1),
+            },
+        )
+
+
+@transaction.atomic
+def demo_load(*, path: Path = DEMO_FILE) -> DemoSummary:
+    loader = _Loader(json.loads(path.read_text(encoding="utf-8")))
+    loader.terms()
+    loader.companies()
+    for row in loader.data["stories"]:
+        loader.story(row)
+    for row in loader.data["standalone_components"]:
+        loader.component(row)
+    loader.site_message()
+    loader.summary.stories = Story.objects.published().count()
+    loader.summary.components = Component.objects.published().count()
+    return loader.summary
+
+
+def demo_admin() -> tuple[str, str]:
+    """The demo administrator's login; the password is random, kept in var/ for `make run`."""
+    password_file = settings.VAR_DIR / "admin_password"
+    if not password_file.exists():
+        password_file.write_text(secrets.token_urlsafe(12))
+        password_file.chmod(0o600)
+    password = password_file.read_text().strip()
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "admin@localhost"}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    return ADMIN_USERNAME, password

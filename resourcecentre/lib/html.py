@@ -1,0 +1,32 @@
+"""HTML sanitising for text that comes from editors, companies or other sites (no Django)."""
+
+import html
+
+import nh3
+
+# What an excerpt or summary may hold: paragraphs, emphasis, quotes, lists and links.
+# Everything else (scripts, styles, event handlers, iframes) is removed, its text kept.
+ALLOWED_TAGS = {"p", "br", "em", "strong", "b", "i", "a", "blockquote", "ul", "ol", "li", "h2", "h3"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize_html(value: str) -> str:
+    """Keep the harmless subset of `value`; links open no window and pass no referrer."""
+    return nh3.clean(
+        value or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        clean_content_tags={"script", "style"},
+    )
+
+
+def plain_text(value: str, limit: int | None = None) -> str:
+    """The text of an HTML fragment, whitespace folded, cut at a word near `limit`."""
+    text = html.unescape(nh3.clean(value or "", tags=set()))
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+    return text

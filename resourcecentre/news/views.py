@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from resourcecentre import structured_data
+
+from . import queries
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "news/home.html",
+        {
+            "stories": queries.latest_stories()[:10],
+            "components": queries.latest_components()[:10],
+            "structured_data": structured_data.website(),
+        },
+    )
+
+
+def story(request: HttpRequest, slug: str) -> HttpResponse:
+    story = queries.published_story(slug)
+    story_filter = queries.StoryFilter.from_query(request.GET)
+    page = Paginator(
+        queries.story_components(story, story_filter), settings.STORY_COMPONENTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "news/story.html",
+        {
+            "story": story,
+            "filter": story_filter,
+            "component_types": queries.story_component_types(story),
+            "page": page,
+            "structured_data": structured_data.story(request, story),
+        },
+    )
+
+
+def component(request: HttpRequest, slug: str) -> HttpResponse:
+    component = queries.published_component(slug)
+    return render(
+        request,
+        "news/component.html",
+        {"component": component, "structured_data": structured_data.component(request, component)},
+    )
+
+
+def latest_news(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.latest_components(), settings.LISTING_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "news/latest_news.html", {"page": page})

@@ -1,0 +1,101 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PublishingPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from . import admin_views
+from .models import Component, ComponentType, Source, Story
+
+TAXONOMY_PANEL = MultiFieldPanel(
+    [
+        FieldPanel("companies"),
+        FieldPanel("countries"),
+        FieldPanel("regions"),
+        FieldPanel("issues"),
+        FieldPanel("sectors"),
+        FieldPanel("stakeholders"),
+    ],
+    heading=_("Tags"),
+)
+
+
+class ComponentViewSet(SnippetViewSet):
+    model = Component
+    icon = "doc-full"
+    menu_label = _("Components")
+    list_display = ["title", "type", "date", "language", "live"]
+    list_filter = ["type", "language", "live"]
+    search_fields = ["title"]
+    ordering = ["-date", "-id"]
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("type"), FieldPanel("date"), FieldPanel("language")]),
+        FieldRowPanel([FieldPanel("author"), FieldPanel("source")]),
+        FieldRowPanel([FieldPanel("original_title"), FieldPanel("original_date")]),
+        FieldPanel("excerpt"),
+        FieldPanel("url"),
+        TAXONOMY_PANEL,
+        InlinePanel("translations", heading=_("Translations"), label=_("Translation")),
+        PublishingPanel(),
+    ]
+
+
+class StoryViewSet(SnippetViewSet):
+    model = Story
+    icon = "list-ul"
+    menu_label = _("Stories")
+    list_display = ["headline", "date", "language", "live"]
+    list_filter = ["language", "live"]
+    search_fields = ["headline"]
+    ordering = ["-date", "-id"]
+    panels = [
+        FieldPanel("headline"),
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("date"), FieldPanel("language")]),
+        TAXONOMY_PANEL,
+        InlinePanel(
+            "story_components",
+            heading=_("Components"),
+            label=_("Component"),
+            help_text=_("Choose existing components; search them by title."),
+        ),
+        PublishingPanel(),
+    ]
+
+
+class SourceViewSet(SnippetViewSet):
+    model = Source
+    icon = "site"
+    list_display = ["name", "website"]
+    search_fields = ["name"]
+
+
+class ComponentTypeViewSet(SnippetViewSet):
+    model = ComponentType
+    icon = "tag"
+    list_display = ["name", "slug", "sort_order"]
+
+
+class NewsGroup(SnippetViewSetGroup):
+    menu_label = _("News")
+    menu_icon = "doc-full-inverse"
+    menu_order = 100
+    items = (StoryViewSet, ComponentViewSet, SourceViewSet, ComponentTypeViewSet)
+
+
+register_snippet(NewsGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("news/add-from-url/", admin_views.component_from_url, name="component_from_url")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_add_from_url_menu_item():
+    return MenuItem(
+        _("Add news from URL"), reverse("component_from_url"), icon_name="link", order=101
+    )

@@ -1,0 +1,41 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import include, path
+from django.views.decorators.cache import cache_page
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from resourcecentre import converters  # noqa: F401  (registers the URL converters)
+from resourcecentre.news.views import home
+from resourcecentre.site_messages.views import hide as hide_site_message
+
+from . import views
+from .sitemaps import SITEMAPS
+
+SITEMAP_CACHE_SECONDS = 3600
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("site-message/hide/", hide_site_message, name="hide_site_message"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", home, name="home"),
+    path("", include("resourcecentre.news.urls")),
+    path("", include("resourcecentre.companies.urls")),
+    path("", include("resourcecentre.taxonomy.urls")),
+)
