@@ -235,4 +235,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Wagtail logs every edit and publish at INFO; the audit log keeps them in the database.
+    "loggers": {"wagtail": {"level": "WARNING"}},
 }

@@ -10,9 +10,7 @@ def unique_slug(model: type[models.Model], text: str, field: str = "slug") -> st
     Unicode letters are kept so that a Japanese or Arabic headline keeps a readable URL.
     """
     base = slugify(text, allow_unicode=True)[:SLUG_LENGTH].strip("-") or "item"
-    taken = set(
-        model._default_manager.filter(**{f"{field}__startswith": base}).values_list(field, flat=True)
-    )
+    taken = set(model._default_manager.filter(**{f"{field}__startswith": base}).values_list(field, flat=True))
     slug, n = base, 1
     while slug in taken:
         n += 1

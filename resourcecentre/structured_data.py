@@ -12,7 +12,12 @@ def _publisher() -> dict:
 
 
 def website() -> dict:
-    return {"@context": "https://schema.org", "@type": "WebSite", "name": settings.SITE_NAME, "url": settings.SITE_URL}
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": settings.SITE_NAME,
+        "url": settings.SITE_URL,
+    }
 
 
 def story(request: HttpRequest, story: Story) -> dict:

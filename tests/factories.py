@@ -66,7 +66,9 @@ class ComponentFactory(DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(live=False)
-        response = factory.Trait(type=factory.LazyFunction(lambda: ComponentType.objects.get(slug="company-response")))
+        response = factory.Trait(
+            type=factory.LazyFunction(lambda: ComponentType.objects.get(slug="company-response"))
+        )
 
 
 class StoryFactory(DjangoModelFactory):

@@ -77,9 +77,7 @@ class CompanyIdentifier(Orderable):
     value = models.CharField(_("value"), max_length=100)
 
     class Meta(Orderable.Meta):
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "value"], name="unique_company_identifier")
-        ]
+        constraints = [models.UniqueConstraint(fields=["scheme", "value"], name="unique_company_identifier")]
 
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} {self.value}"

@@ -15,7 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from resourcecentre.companies.models import Company, CompanyIdentifier, CompanyName
-from resourcecentre.news.models import Component, ComponentTranslation, ComponentType, Source, Story, StoryComponent
+from resourcecentre.news.models import (
+    Component,
+    ComponentTranslation,
+    ComponentType,
+    Source,
+    Story,
+    StoryComponent,
+)
 from resourcecentre.site_messages.models import SiteMessage
 from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
 

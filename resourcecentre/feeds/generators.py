@@ -60,7 +60,7 @@ def feed_response(
         )
     body = feed.writeString("utf-8")
     last_modified = max((c.updated_at for c in components), default=None)
-    etag = '"%s"' % hashlib.sha256(body.encode()).hexdigest()[:32]
+    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
     timestamp = int(last_modified.timestamp()) if last_modified else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
     response = not_modified or HttpResponse(body, content_type=f"{feed.content_type}")

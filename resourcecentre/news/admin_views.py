@@ -21,7 +21,9 @@ def component_from_url(request):
     if request.method == "POST" and form.is_valid():
         component, problem = component_draft_from_url(url=form.cleaned_data["url"])
         if problem:
-            messages.warning(request, _("We could not read that page (%s). Fill in the details below.") % problem)
+            messages.warning(
+                request, _("We could not read that page (%s). Fill in the details below.") % problem
+            )
         else:
             messages.success(request, _("Check the details we found, complete them and publish."))
         return redirect(reverse("wagtailsnippets_news_component:edit", args=[component.pk]))

@@ -73,9 +73,7 @@ class Tagged(models.Model):
     regions = ParentalManyToManyField(
         "taxonomy.Region", verbose_name=_("regions"), blank=True, related_name="+"
     )
-    issues = ParentalManyToManyField(
-        "taxonomy.Issue", verbose_name=_("issues"), blank=True, related_name="+"
-    )
+    issues = ParentalManyToManyField("taxonomy.Issue", verbose_name=_("issues"), blank=True, related_name="+")
     sectors = ParentalManyToManyField(
         "taxonomy.Sector", verbose_name=_("sectors"), blank=True, related_name="+"
     )
@@ -104,9 +102,7 @@ class ComponentQuerySet(PublishedQuerySet):
         return self.order_by("-date", "-id")
 
 
-class Component(
-    DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, Tagged, ClusterableModel
-):
+class Component(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, Tagged, ClusterableModel):
     title = models.CharField(_("title"), max_length=500)
     slug = models.SlugField(_("slug"), max_length=140, unique=True, allow_unicode=True, blank=True)
     type = models.ForeignKey(
@@ -183,9 +179,7 @@ class ComponentTranslation(Orderable):
 
     class Meta(Orderable.Meta):
         constraints = [
-            models.UniqueConstraint(
-                fields=["component", "language"], name="one_translation_per_language"
-            )
+            models.UniqueConstraint(fields=["component", "language"], name="one_translation_per_language")
         ]
 
     def __str__(self) -> str:

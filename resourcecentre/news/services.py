@@ -50,9 +50,10 @@ def component_draft_from_url(*, url: str) -> tuple[Component, str | None]:
 
 
 def _fill_from_page(component: Component, html: str) -> None:
-    document = trafilatura.bare_extraction(html, url=component.url, with_metadata=True, as_dict=True)
-    if not document:
+    extracted = trafilatura.bare_extraction(html, url=component.url, with_metadata=True)
+    if not extracted:
         return
+    document = extracted.as_dict()
     component.title = (document.get("title") or component.title)[:500]
     component.author = (document.get("author") or "")[:255]
     if document.get("date"):

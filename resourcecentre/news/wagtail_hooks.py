@@ -96,6 +96,4 @@ def register_admin_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_add_from_url_menu_item():
-    return MenuItem(
-        _("Add news from URL"), reverse("component_from_url"), icon_name="link", order=101
-    )
+    return MenuItem(_("Add news from URL"), reverse("component_from_url"), icon_name="link", order=101)

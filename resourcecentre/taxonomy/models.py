@@ -36,9 +36,7 @@ class Term(models.Model):
         return reverse(f"taxonomy:{self.kind}", kwargs={"slug": self.slug})
 
     def get_feed_url(self, feed_format: str = "rss") -> str:
-        return reverse(
-            f"taxonomy:{self.kind}_feed", kwargs={"slug": self.slug, "feed_format": feed_format}
-        )
+        return reverse(f"taxonomy:{self.kind}_feed", kwargs={"slug": self.slug, "feed_format": feed_format})
 
 
 class Region(Term):

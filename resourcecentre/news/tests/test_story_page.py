@@ -32,7 +32,10 @@ def seed_story():
         excerpt="<p>... [t]he proposed bill would limit how much ... could use it ...</p>",
     )
     ComponentTranslation.objects.create(
-        component=newer, language="ja", title="アマゾン、顔認識技術の警察利用を停止", excerpt="<p>アマゾンは…</p>"
+        component=newer,
+        language="ja",
+        title="アマゾン、顔認識技術の警察利用を停止",
+        excerpt="<p>アマゾンは…</p>",
     )
     draft = ComponentFactory(title="An unpublished draft item", draft=True, date=datetime.date(2021, 1, 1))
     return StoryFactory(
@@ -88,7 +91,9 @@ def test_unknown_or_malformed_parameters_fall_back_to_defaults(client, seed_stor
 
 def test_translations_sit_behind_a_toggle_named_in_their_own_language(client, seed_story):
     html = client.get(seed_story.get_absolute_url()).content.decode()
-    assert re.search(r'<details class="translation">\s*<summary><span class="translation__show" lang="ja">\+ 日本語', html)
+    assert re.search(
+        r'<details class="translation">\s*<summary><span class="translation__show" lang="ja">\+ 日本語', html
+    )
     assert "- Hide" in html
     assert '<div class="translation__body" lang="ja" dir="ltr">' in html
     assert "アマゾン、顔認識技術の警察利用を停止" in html
