@@ -48,10 +48,31 @@ def _clear_cache():
 
 @pytest.fixture
 def run_tasks():
-    """Run every queued background task now, as the worker would, then return."""
-    from django.core.management import call_command
+    """Run every queued background task now with the database worker's own code.
 
-    def run() -> None:
-        call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
+    The `db_worker` command itself closes database connections between tasks, which would
+    end the test's transaction, so the loop is repeated here around `Worker.run_task`.
+    """
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+
+    def run() -> int:
+        ran = 0
+        while (result := DBTaskResult.objects.ready().first()) is not None:
+            result.claim(worker.worker_id)
+            worker.run_task(result)
+            ran += 1
+        return ran
 
     return run

@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+
+from resourcecentre.companies.models import Company
+from resourcecentre.news.models import Component, ComponentTranslation, Story
+from resourcecentre.site_messages.models import SiteMessage
+
+pytestmark = pytest.mark.django_db
+
+SEED_HEADLINE = (
+    "USA: Amazon CEO announces support for facial recognition regulation while own product "
+    "faces privacy & discrimination-related concerns"
+)
+
+
+def _counts():
+    return (
+        Story.objects.count(),
+        Component.objects.count(),
+        Company.objects.count(),
+        ComponentTranslation.objects.count(),
+        SiteMessage.objects.count(),
+    )
+
+
+def test_load_demo_shows_every_feature_and_running_it_twice_changes_nothing(capsys, client):
+    call_command("load_demo")
+    first = _counts()
+    call_command("load_demo")
+    assert _counts() == first
+    output = capsys.readouterr().out
+    assert "Admin login: admin / " in output
+
+    assert Story.objects.published().count() >= 31
+    assert Component.objects.published().count() >= 151
+    assert Component.objects.values("language").distinct().count() >= 4
+    assert SiteMessage.objects.active().exists()
+
+    seed = Story.objects.get(headline=SEED_HEADLINE)
+    html = client.get(seed.get_absolute_url()).content.decode()
+    assert "Author: Bobby Allyn, NPR" in html
+    assert "Author: Access Now" in html
+    assert "+ 日本語" in html
+    assert {c.name for c in seed.companies.all()} >= {"Amazon"}
+    assert {c.code for c in seed.countries.all()} == {"US"}
+    assert {"Privacy", "Discrimination", "Surveillance"} <= {i.name for i in seed.issues.all()}
