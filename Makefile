@@ -28,6 +28,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py rebuild_search_index
 
 ## make run: set up, load the demo data and serve http://127.0.0.1:$(PORT) with a task worker.
 run: demo

@@ -38,6 +38,20 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path):
+    """Each test has its own search index directory, empty until it builds one."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+
+
+@pytest.fixture
+def rebuild_index():
+    """Build the search index from the database now, as `rebuild_search_index` does."""
+    from resourcecentre.search.services import search_index_rebuild
+
+    return search_index_rebuild
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
@@ -68,6 +82,12 @@ def run_tasks():
     )
 
     def run() -> int:
+        # The test's transaction never commits; run what its commit would have started.
+        from django.db import connection
+
+        pending, connection.run_on_commit = connection.run_on_commit, []
+        for _, callback, _ in pending:
+            callback()
         ran = 0
         while (result := DBTaskResult.objects.ready().first()) is not None:
             result.claim(worker.worker_id)

@@ -14,7 +14,7 @@ class UnicodeSlugConverter:
 
 
 class FeedFormatConverter:
-    regex = "rss|atom"
+    regex = "rss|atom|json"
 
     def to_python(self, value: str) -> str:
         return value

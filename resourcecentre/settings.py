@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "resourcecentre.news",
     "resourcecentre.site_messages",
     "resourcecentre.feeds",
+    "resourcecentre.search",
     "resourcecentre.demo",
     "wagtail.contrib.settings",
     "wagtail.sites",
@@ -225,6 +226,9 @@ FETCH_TIMEOUT_SECONDS = env_int("FETCH_TIMEOUT_SECONDS", 10)
 FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 5 * 1024 * 1024)
 # Hosts that may resolve to private addresses; empty in production, set by local tests.
 FETCH_ALLOW_PRIVATE_HOSTS = env_list("FETCH_ALLOW_PRIVATE_HOSTS")
+
+# The embedded full-text index (tantivy); each web host keeps its own copy.
+SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
 
 STORY_COMPONENTS_PER_PAGE = env_int("STORY_COMPONENTS_PER_PAGE", 50)
 LISTING_PAGE_SIZE = env_int("LISTING_PAGE_SIZE", 20)

@@ -38,4 +38,5 @@ urlpatterns += i18n_patterns(
     path("", include("resourcecentre.news.urls")),
     path("", include("resourcecentre.companies.urls")),
     path("", include("resourcecentre.taxonomy.urls")),
+    path("", include("resourcecentre.search.urls")),
 )

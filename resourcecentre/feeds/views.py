@@ -1,12 +1,16 @@
-"""The feed of every listing: the same query as the page, rendered as RSS or Atom."""
+"""The feed of every listing: the same query as the page, as RSS, Atom or JSON Feed."""
 
+from dataclasses import replace
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from resourcecentre.companies.queries import published_company
 from resourcecentre.news import queries as news
-from resourcecentre.taxonomy.queries import published_term, tag_condition
+from resourcecentre.search.queries import FACET_BY_FIELD, SearchParams, search, tagged_listing
+from resourcecentre.taxonomy.queries import published_term
 
 from .generators import feed_response
 
@@ -19,7 +23,7 @@ def story_feed(request: HttpRequest, slug: str, feed_format: str) -> HttpRespons
         title=story.headline,
         link=story.get_absolute_url(),
         description=story.description,
-        components=news.story_components(story),
+        items=news.story_components(story),
     )
 
 
@@ -30,7 +34,7 @@ def latest_news_feed(request: HttpRequest, feed_format: str) -> HttpResponse:
         title=_("Latest news"),
         link=reverse("news:latest_news"),
         description=_("The latest news items on business and human rights."),
-        components=news.latest_components(),
+        items=news.latest_components(),
     )
 
 
@@ -42,7 +46,7 @@ def company_feed(request: HttpRequest, slug: str, feed_format: str) -> HttpRespo
         title=company.name,
         link=company.get_absolute_url(),
         description=_("News about %(company)s") % {"company": company.name},
-        components=news.components_about(tag_condition(company)),
+        items=tagged_listing("company", company, 1, settings.FEED_ITEMS).components,
     )
 
 
@@ -54,5 +58,22 @@ def term_feed(request: HttpRequest, kind: str, slug: str, feed_format: str) -> H
         title=term.name,
         link=term.get_absolute_url(),
         description=_("News about %(topic)s") % {"topic": term.name},
-        components=news.components_about(tag_condition(term)),
+        items=tagged_listing(FACET_BY_FIELD[kind].param, term, 1, settings.FEED_ITEMS).components,
+    )
+
+
+def search_feed(request: HttpRequest, feed_format: str) -> HttpResponse:
+    """The feed of any search: the page's parameters, newest first, stories and news items."""
+    params = SearchParams.from_query(request.GET)
+    filters = {"kind": ("component", "story"), **params.filters}
+    params = replace(params, filters=filters, sort="newest", page=1)
+    results = search(params, page_size=settings.FEED_ITEMS, with_facets=False)
+    title = _("Search: %(query)s") % {"query": params.q} if params.q else _("Search results")
+    return feed_response(
+        request,
+        feed_format,
+        title=title,
+        link=f"{reverse('search:search')}?{params.query_string(sort='relevance')}",
+        description=_("Stories and news items matching this search."),
+        items=[hit.object for hit in results.hits if hit.kind != "company"],
     )

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from resourcecentre import structured_data
+from resourcecentre.search.queries import PageInfo
 
 from . import queries
 
@@ -34,6 +35,7 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
             "filter": story_filter,
             "component_types": queries.story_component_types(story),
             "page": page,
+            "pages": PageInfo(page.number, page.paginator.num_pages),
             "structured_data": structured_data.story(request, story),
         },
     )
@@ -52,4 +54,8 @@ def latest_news(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.latest_components(), settings.LISTING_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "news/latest_news.html", {"page": page})
+    return render(
+        request,
+        "news/latest_news.html",
+        {"page": page, "pages": PageInfo(page.number, page.paginator.num_pages)},
+    )

@@ -14,8 +14,27 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
-  // Sort and filter controls apply as soon as they change.
+  // Sort and filter controls (selects, checkboxes) apply as soon as they change.
   document.querySelectorAll("form[data-autosubmit]").forEach((form) => {
-    form.addEventListener("change", () => form.requestSubmit());
+    form.addEventListener("change", (event) => {
+      if (event.target.matches("select, input[type=checkbox]")) form.requestSubmit();
+    });
+  });
+
+  // Company names suggested as the reader types; the server resolves the chosen name.
+  document.querySelectorAll("input[data-autocomplete]").forEach((input) => {
+    const list = document.getElementById(input.getAttribute("list"));
+    let pending;
+    input.addEventListener("input", () => {
+      clearTimeout(pending);
+      pending = setTimeout(async () => {
+        if (input.value.trim().length < 2) return;
+        const url = `${input.dataset.autocomplete}?q=${encodeURIComponent(input.value.trim())}`;
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        const { results } = await response.json();
+        list.replaceChildren(...results.map((company) => new Option(company.name)));
+      }, 150);
+    });
   });
 });

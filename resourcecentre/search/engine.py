@@ -1,0 +1,188 @@
+"""The full-text and facet index: an embedded tantivy index on local disk.
+
+The database stays the source of truth; this index is a copy that can be rebuilt from it
+(`rebuild_search_index`) and is kept in step by `services.search_index_sync`. See
+docs/decisions/0006-search-engine-tantivy.md for why tantivy and how several hosts share it.
+
+The directory layout is `<root>/current -> <root>/index-<stamp>/`: a rebuild writes a new
+directory and swaps the link, so readers never see a half-built index.
+"""
+
+import datetime
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+# Stemmers tantivy ships, by the content language codes we use.
+STEMMED_LANGUAGES = {
+    "ar": "arabic",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "hu": "hungarian",
+    "it": "italian",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+}
+# Languages written without spaces between words: indexed as character uni- and bigrams.
+CJK_LANGUAGES = {"ja", "zh", "ko", "th", "my"}
+
+TAG_FIELDS = ("companies", "countries", "regions", "issues", "sectors", "stakeholders")
+SCHEMA_VERSION = "1"
+
+
+class SearchUnavailable(Exception):
+    """The index is missing or being rebuilt; pages fall back or say so."""
+
+
+def _analyzer(tokenizer: tantivy.Tokenizer, *filters: tantivy.Filter) -> tantivy.TextAnalyzer:
+    builder = tantivy.TextAnalyzerBuilder(tokenizer)
+    for item in filters:
+        builder = builder.filter(item)
+    return builder.build()
+
+
+def analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    simple = tantivy.Tokenizer.simple
+    lower, fold = tantivy.Filter.lowercase, tantivy.Filter.ascii_fold
+    found = {"folded": _analyzer(simple(), tantivy.Filter.remove_long(40), lower(), fold())}
+    for code, language in STEMMED_LANGUAGES.items():
+        found[f"stem_{code}"] = _analyzer(
+            simple(), tantivy.Filter.remove_long(40), lower(), tantivy.Filter.stemmer(language), fold()
+        )
+    found["cjk"] = _analyzer(tantivy.Tokenizer.ngram(1, 2, False), lower())
+    return found
+
+
+def text_fields() -> list[str]:
+    return ["title", "text", *(f"stem_{code}" for code in STEMMED_LANGUAGES), "cjk"]
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    builder.add_text_field("kind", fast=True, tokenizer_name="raw")
+    builder.add_text_field("language", fast=True, tokenizer_name="raw")
+    builder.add_unsigned_field("type", indexed=True, fast=True)
+    for field in TAG_FIELDS:
+        builder.add_unsigned_field(field, indexed=True, fast=True)
+    builder.add_date_field("date", indexed=True, fast=True)
+    builder.add_text_field("title", tokenizer_name="folded")
+    builder.add_text_field("text", tokenizer_name="folded")
+    for code in STEMMED_LANGUAGES:
+        builder.add_text_field(f"stem_{code}", tokenizer_name=f"stem_{code}")
+    builder.add_text_field("cjk", tokenizer_name="cjk")
+    return builder.build()
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """What the index knows of a story, component or company."""
+
+    key: str  # "component:12"
+    kind: str  # "component", "story", "company"
+    language: str
+    date: datetime.date
+    title: str
+    texts: list[tuple[str, str]]  # (language, text) pairs: the original and translations
+    type: int | None = None
+    tags: dict[str, list[int]] | None = None
+
+    def to_tantivy(self) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("key", self.key)
+        doc.add_text("kind", self.kind)
+        doc.add_text("language", self.language)
+        doc.add_date("date", datetime.datetime.combine(self.date, datetime.time.min, tzinfo=datetime.UTC))
+        if self.type is not None:
+            doc.add_unsigned("type", self.type)
+        for field, ids in (self.tags or {}).items():
+            for value in ids:
+                doc.add_unsigned(field, value)
+        doc.add_text("title", self.title)
+        for language, text in self.texts:
+            doc.add_text("text", text)
+            base = language.split("-")[0]
+            if base in STEMMED_LANGUAGES:
+                doc.add_text(f"stem_{base}", text)
+            elif base in CJK_LANGUAGES:
+                doc.add_text("cjk", text)
+        return doc
+
+
+class SearchIndex:
+    """One open index directory, with the analyzers registered."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        if not create and not tantivy.Index.exists(str(path)):
+            raise SearchUnavailable(f"No search index at {path}")
+        path.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.schema = build_schema()
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=not create)
+        for name, analyzer in analyzers().items():
+            self.index.register_tokenizer(name, analyzer)
+
+    def writer(self) -> tantivy.IndexWriter:
+        return self.index.writer(heap_size=256_000_000, num_threads=1)
+
+    def searcher(self) -> tantivy.Searcher:
+        return self.index.searcher()
+
+
+class IndexStore:
+    """Where the index lives on this host, and the open reader shared by this process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._open: tuple[Path, SearchIndex] | None = None
+
+    @property
+    def current_link(self) -> Path:
+        return self.root / "current"
+
+    def current_path(self) -> Path:
+        if not self.current_link.exists():
+            raise SearchUnavailable("The search index has not been built yet.")
+        return self.current_link.resolve()
+
+    def reader(self) -> SearchIndex:
+        """The current index, reopened when a rebuild has swapped it."""
+        path = self.current_path()
+        with self._lock:
+            if self._open is None or self._open[0] != path:
+                self._open = (path, SearchIndex(path))
+            index = self._open[1]
+        index.index.reload()
+        return index
+
+    def new_build_path(self) -> Path:
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
+        return self.root / f"index-{stamp}"
+
+    def swap_to(self, path: Path) -> None:
+        """Point `current` at a freshly built index and remove the old ones."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self.root / "current.new"
+        if temporary.is_symlink() or temporary.exists():
+            temporary.unlink()
+        temporary.symlink_to(path.name)
+        os.replace(temporary, self.current_link)
+        for old in self.root.glob("index-*"):
+            if old != path:
+                shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,441 @@
+"""The one search service: text, filters, facets, sorting and paging over the index.
+
+The search page, its feeds, the company and tag listings and (later) the API all describe
+what they want as a `SearchParams` and call `search()`.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+import tantivy
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from resourcecentre.companies.models import Company
+from resourcecentre.lib.languages import language_name
+from resourcecentre.news.models import Component, ComponentType, Story
+from resourcecentre.news.queries import components_about
+from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
+from resourcecentre.taxonomy.queries import tag_condition
+
+from .engine import SearchIndex, SearchUnavailable, text_fields
+from .services import index_store
+
+PAGE_SIZE = 20
+MAX_RESULTS_DEPTH = 10_000  # deeper pages than this are not served; narrow the search instead
+MAX_QUERY_LENGTH = 500
+MAX_QUERY_WORDS = 32
+KINDS = {"component": _("News items"), "story": _("Stories"), "company": _("Companies")}
+SORTS = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+TITLE_BOOST = 2.0
+
+
+@dataclass(frozen=True)
+class Facet:
+    param: str  # the URL parameter, repeatable: ?country=kenya&country=peru
+    field: str  # the index field
+    label: str
+    model: type[Model] | None = None  # values are this model's slugs; None: raw values
+    size: int = 10
+
+
+FACETS = [
+    Facet("kind", "kind", pgettext_lazy("search facet", "Content")),
+    Facet("type", "type", _("Type"), ComponentType, 20),
+    Facet("company", "companies", _("Companies"), Company, 10),
+    Facet("country", "countries", _("Countries"), Country, 12),
+    Facet("region", "regions", _("Regions"), Region, 10),
+    Facet("issue", "issues", _("Issues"), Issue, 12),
+    Facet("sector", "sectors", _("Sectors"), Sector, 12),
+    Facet("stakeholder", "stakeholders", _("Stakeholders"), Stakeholder, 10),
+    Facet("language", "language", _("Languages"), None, 12),
+]
+FACET_BY_PARAM = {facet.param: facet for facet in FACETS}
+FACET_BY_FIELD = {facet.field: facet for facet in FACETS}
+
+
+def page_number(query) -> int:
+    """The ?page= number; anything but a positive whole number means the first page."""
+    try:
+        return max(1, int(query.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A search as it appears in the URL. Parsing never fails: bad values become `errors`."""
+
+    q: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    errors: tuple[str, ...] = ()
+
+    @classmethod
+    def from_query(cls, query) -> "SearchParams":
+        errors = []
+        q = " ".join(query.get("q", "").split())
+        if len(q) > MAX_QUERY_LENGTH:
+            q = q[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
+            errors.append(
+                _("Your search was long, so only its first %d characters were used.") % MAX_QUERY_LENGTH
+            )
+        filters = {}
+        for facet in FACETS:
+            values = tuple(dict.fromkeys(v.strip()[:200] for v in query.getlist(facet.param) if v.strip()))
+            if values:
+                filters[facet.param] = values[:50]
+        dates = {}
+        for name in ("date_from", "date_to"):
+            value = query.get(name, "").strip()
+            if value:
+                try:
+                    dates[name] = datetime.date.fromisoformat(value)
+                except ValueError:
+                    errors.append(_("“%s” is not a date like 2020-06-12, so it was ignored.") % value[:40])
+        sort = query.get("sort", "relevance")
+        if sort not in SORTS:
+            sort = "relevance"
+        return cls(q=q, filters=filters, sort=sort, page=page_number(query), errors=tuple(errors), **dates)
+
+    def query_string(self, **changes) -> str:
+        """This search as a URL query string, with some parts changed."""
+        params = replace(self, **changes) if changes else self
+        pairs: list[tuple[str, str]] = []
+        if params.q:
+            pairs.append(("q", params.q))
+        for facet in FACETS:
+            pairs += [(facet.param, value) for value in params.filters.get(facet.param, ())]
+        if params.date_from:
+            pairs.append(("date_from", params.date_from.isoformat()))
+        if params.date_to:
+            pairs.append(("date_to", params.date_to.isoformat()))
+        if params.sort != "relevance":
+            pairs.append(("sort", params.sort))
+        if params.page > 1:
+            pairs.append(("page", str(params.page)))
+        return urlencode(pairs)
+
+    def toggled(self, param: str, value: str) -> "SearchParams":
+        values = self.filters.get(param, ())
+        new = tuple(v for v in values if v != value) if value in values else (*values, value)
+        filters = (
+            {**self.filters, param: new} if new else {k: v for k, v in self.filters.items() if k != param}
+        )
+        return replace(self, filters=filters, page=1)
+
+    @property
+    def words(self) -> list[str]:
+        return [w for w in re.split(r"[\s\"]+", self.q) if w and not w.startswith("-")]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    query_string: str
+
+
+@dataclass
+class FacetGroup:
+    facet: Facet
+    values: list[FacetValue]
+
+
+@dataclass
+class Hit:
+    kind: str
+    object: Model
+    score: float
+
+
+@dataclass
+class Loosening:
+    label: str
+    count: int
+    query_string: str
+
+
+@dataclass
+class SearchResults:
+    params: SearchParams
+    total: int
+    hits: list[Hit]
+    facets: list[FacetGroup]
+    errors: list[str]
+    loosenings: list[Loosening] = field(default_factory=list)
+    available: bool = True
+
+    @property
+    def pages(self) -> "PageInfo":
+        num_pages = max(1, -(-min(self.total, MAX_RESULTS_DEPTH) // PAGE_SIZE))
+        return PageInfo(min(self.params.page, num_pages), num_pages)
+
+
+def _user_query(index: SearchIndex, q: str) -> tantivy.Query | None:
+    """The words and "phrases" typed, every one required, matched in any language's field.
+
+    Each word is passed to the parser quoted, so characters that mean something to the query
+    syntax (*, (, :, NEAR, ^) are only text; a leading - excludes a word.
+    """
+    parts = []
+    for phrase, word in re.findall(r'"([^"]*)"?|(\S+)', q)[:MAX_QUERY_WORDS]:
+        text = (phrase or word).replace("\\", " ")
+        negative = bool(word) and text.startswith("-") and len(text) > 1
+        text = text.lstrip("-") if negative else text
+        text = " ".join(text.replace('"', " ").split())
+        if text:
+            parts.append(f'{"-" if negative else ""}"{text}"')
+    if not any(not p.startswith("-") for p in parts):
+        return None
+    query, _errors = index.index.parse_query_lenient(
+        " ".join(parts),
+        default_field_names=text_fields(),
+        field_boosts={"title": TITLE_BOOST},
+        conjunction_by_default=True,
+    )
+    return query
+
+
+def _resolve(params: SearchParams, errors: list[str]) -> dict[str, list]:
+    """Facet selections as index values: slugs become ids; unknown values are reported."""
+    resolved: dict[str, list] = {}
+    for param, values in params.filters.items():
+        facet = FACET_BY_PARAM[param]
+        if facet.model is not None:
+            ids = dict(facet.model.objects.filter(slug__in=values).values_list("slug", "id"))
+            found = [ids[v] for v in values if v in ids]
+        elif param == "kind":
+            found = [v for v in values if v in KINDS]
+        else:
+            found = [v.lower() for v in values if LANGUAGE_CODE.match(v.lower())]
+        if len(found) < len(values):
+            errors.append(
+                _("Some %(filter)s choices were not recognised and were left out.") % {"filter": facet.label}
+            )
+        if found:
+            resolved[param] = found
+    return resolved
+
+
+def _date_filter(schema, params: SearchParams) -> tantivy.Query | None:
+    if not params.date_from and not params.date_to:
+        return None
+
+    def moment(day):
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC) if day else None
+
+    return tantivy.Query.range_query(
+        schema, "date", tantivy.FieldType.Date, moment(params.date_from), moment(params.date_to)
+    )
+
+
+def _combine(queries: list[tantivy.Query | None]) -> tantivy.Query:
+    present = [q for q in queries if q is not None]
+    if not present:
+        return tantivy.Query.all_query()
+    if len(present) == 1:
+        return present[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in present])
+
+
+def _facet_query(schema, param: str, values: list) -> tantivy.Query:
+    return tantivy.Query.term_set_query(schema, FACET_BY_PARAM[param].field, values)
+
+
+def _aggregate(searcher, query, facets: list[Facet]) -> dict[str, list[tuple]]:
+    if not facets:
+        return {}
+    request = {f.param: {"terms": {"field": f.field, "size": f.size}} for f in facets}
+    answer = searcher.aggregate(query, request)
+    return {param: [(b["key"], b["doc_count"]) for b in answer[param]["buckets"]] for param in request}
+
+
+def _facet_groups(params: SearchParams, resolved: dict, counts: dict[str, list[tuple]]) -> list[FacetGroup]:
+    groups = []
+    for facet in FACETS:
+        buckets = [(key, count) for key, count in counts.get(facet.param, []) if key != ""]
+        selected_values = set(params.filters.get(facet.param, ()))
+        if facet.model is not None:
+            wanted = {int(key) for key, _ in buckets} | set(resolved.get(facet.param, []))
+            rows = {
+                i: (slug, name)
+                for i, slug, name in facet.model.objects.filter(id__in=wanted).values_list(
+                    "id", "slug", "name"
+                )
+            }
+            items = [
+                (rows[int(key)][0], rows[int(key)][1], count) for key, count in buckets if int(key) in rows
+            ]
+            for object_id in resolved.get(facet.param, []):
+                slug, name = rows[object_id]
+                if slug not in {i[0] for i in items}:
+                    items.append((slug, name, 0))
+        elif facet.param == "kind":
+            items = [(key, str(KINDS.get(key, key)), count) for key, count in buckets]
+        else:
+            items = [(key, language_name(key), count) for key, count in buckets]
+            items += [(v, language_name(v), 0) for v in selected_values if v not in {i[0] for i in items}]
+        values = [
+            FacetValue(
+                slug, label, count, slug in selected_values, params.toggled(facet.param, slug).query_string()
+            )
+            for slug, label, count in items
+        ]
+        if values:
+            groups.append(FacetGroup(facet, values))
+    return groups
+
+
+def _load(keys: list[tuple[str, int, float]]) -> list[Hit]:
+    """The database rows behind the hits, in the hits' order; rows gone since are skipped."""
+    by_kind: dict[str, list[int]] = {}
+    for kind, object_id, _score in keys:
+        by_kind.setdefault(kind, []).append(object_id)
+    loaded: dict[tuple[str, int], Model] = {}
+    if "component" in by_kind:
+        for obj in Component.objects.published().for_listing().filter(id__in=by_kind["component"]):
+            loaded[("component", obj.pk)] = obj
+    if "story" in by_kind:
+        for obj in Story.objects.published().filter(id__in=by_kind["story"]):
+            loaded[("story", obj.pk)] = obj
+    if "company" in by_kind:
+        for obj in Company.objects.select_related("hq_country").filter(id__in=by_kind["company"]):
+            loaded[("company", obj.pk)] = obj
+    return [Hit(kind, loaded[(kind, i)], score) for kind, i, score in keys if (kind, i) in loaded]
+
+
+def search(params: SearchParams, *, page_size: int = PAGE_SIZE, with_facets: bool = True) -> SearchResults:
+    errors = list(params.errors)
+    try:
+        index = index_store().reader()
+    except SearchUnavailable:
+        return SearchResults(params, 0, [], [], errors, available=False)
+    schema = index.schema
+    searcher = index.searcher()
+    resolved = _resolve(params, errors)
+    text = _user_query(index, params.q) if params.q else None
+    dates = _date_filter(schema, params)
+    filter_queries = {param: _facet_query(schema, param, values) for param, values in resolved.items()}
+    query = _combine([text, dates, *filter_queries.values()])
+
+    offset = (params.page - 1) * page_size
+    if offset >= MAX_RESULTS_DEPTH:
+        offset = max(0, MAX_RESULTS_DEPTH - page_size)
+    if params.sort == "relevance" and text is not None:
+        result = searcher.search(query, page_size, count=True, offset=offset)
+    else:
+        order = tantivy.Order.Asc if params.sort == "oldest" else tantivy.Order.Desc
+        result = searcher.search(
+            query, page_size, count=True, order_by_field="date", offset=offset, order=order
+        )
+    keys = []
+    for score, address in result.hits:
+        kind, object_id = searcher.doc(address)["key"][0].split(":")
+        keys.append((kind, int(object_id), float(score)))
+
+    facets = []
+    if with_facets:
+        unselected = [f for f in FACETS if f.param not in filter_queries]
+        counts = _aggregate(searcher, query, unselected)
+        for param in filter_queries:
+            others = [q for p, q in filter_queries.items() if p != param]
+            counts.update(_aggregate(searcher, _combine([text, dates, *others]), [FACET_BY_PARAM[param]]))
+        facets = _facet_groups(params, resolved, counts)
+
+    results = SearchResults(params, result.count, _load(keys), facets, errors)
+    if result.count == 0 and params.filters:
+        results.loosenings = _loosenings(searcher, params, text, dates, filter_queries, facets)
+    return results
+
+
+def _loosenings(searcher, params, text, dates, filter_queries, facets) -> list[Loosening]:
+    """For an empty result: how many results each filter's removal would give."""
+    labels = {(g.facet.param, v.value): v.label for g in facets for v in g.values}
+    found = []
+    for param in filter_queries:
+        others = [q for p, q in filter_queries.items() if p != param]
+        count = searcher.search(_combine([text, dates, *others]), 1, count=True).count
+        if count:
+            names = ", ".join(labels.get((param, v), v) for v in params.filters[param])
+            loosened = replace(
+                params, filters={k: v for k, v in params.filters.items() if k != param}, page=1
+            )
+            found.append(Loosening(names, count, loosened.query_string()))
+    return found
+
+
+def company_suggestions(prefix: str, limit: int = 10) -> list[Company]:
+    """Companies whose name, or one of whose other names, starts with `prefix`."""
+    prefix = prefix.strip()[:100]
+    if len(prefix) < 2:
+        return []
+    by_name = Company.objects.filter(name__istartswith=prefix).order_by("name")[:limit]
+    by_alias = Company.objects.filter(names__name__istartswith=prefix).order_by("name")[:limit]
+    seen, found = set(), []
+    for company in [*by_name, *by_alias]:
+        if company.pk not in seen:
+            seen.add(company.pk)
+            found.append(company)
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Where a paged list is, for the pagination links."""
+
+    number: int
+    num_pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass
+class Listing:
+    components: list[Component]
+    pages: PageInfo
+
+
+def tagged_listing(param: str, obj: Model, page: int, page_size: int = PAGE_SIZE) -> Listing:
+    """The published news items tagged with `obj` (a company, country, issue…), newest first.
+
+    Served from the index; while the index is missing or rebuilding, from the database, so
+    company and tag pages keep working.
+    """
+    params = SearchParams(filters={param: (obj.slug,), "kind": ("component",)}, sort="newest", page=page)
+    results = search(params, page_size=page_size, with_facets=False)
+    if results.available:
+        num_pages = max(1, -(-min(results.total, MAX_RESULTS_DEPTH) // page_size))
+        if page > num_pages:
+            return tagged_listing(param, obj, num_pages, page_size)
+        return Listing([hit.object for hit in results.hits], PageInfo(page, num_pages))
+    database_page = Paginator(components_about(tag_condition(obj)), page_size).get_page(page)
+    return Listing(list(database_page), PageInfo(database_page.number, database_page.paginator.num_pages))
