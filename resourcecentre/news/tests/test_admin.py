@@ -96,12 +96,18 @@ def test_a_draft_edit_leaves_the_published_version_in_place(client, editor):
     assert "Changed in draft" not in client.get(component.get_absolute_url()).content.decode()
 
 
-def test_an_editor_attaches_an_existing_component_to_a_story(client, editor, run_tasks):
+def test_an_editor_attaches_an_existing_component_to_a_story(client, editor, rebuild_index):
     existing = ComponentFactory(title="An item already on the platform")
-    run_tasks()
+    ComponentFactory(title="A draft item already written", draft=True)
+    ComponentFactory(title="Something else entirely")
+    rebuild_index()
     client.force_login(editor)
-    chooser = client.get("/admin/snippets/choose/news/component/results/", {"q": "already"})
-    assert "An item already on the platform" in chooser.content.decode()
+    chooser = client.get("/admin/snippets/choose/news/component/results/", {"q": "already"}).content.decode()
+    assert "An item already on the platform" in chooser
+    assert "A draft item already written" in chooser
+    assert "Something else entirely" not in chooser
+    listing = client.get("/admin/snippets/news/component/", {"q": "already"}).content.decode()
+    assert "An item already on the platform" in listing and "Something else entirely" not in listing
     data = {
         "headline": "South Africa: Miners' safety",
         "summary": _draftail("Summary."),
