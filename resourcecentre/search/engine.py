@@ -42,7 +42,31 @@ STEMMED_LANGUAGES = {
 CJK_LANGUAGES = {"ja", "zh", "ko", "th", "my"}
 
 TAG_FIELDS = ("companies", "countries", "regions", "issues", "sectors", "stakeholders")
-SCHEMA_VERSION = "1"
+# Facets with few distinct values per item are counted from one packed number per document
+# (the "set" field) instead of a multi-valued column, which tantivy counts several times
+# more slowly; the few values beyond the packed ones go to a multi-valued overflow field.
+SET_FIELDS = ("countries", "regions", "issues", "sectors", "stakeholders")
+SET_BITS = 21
+SET_SLOTS = 3
+SET_MASK = (1 << SET_BITS) - 1
+SET_BUCKETS = 65_000  # more distinct combinations than any vocabulary here produces
+
+
+def pack_set(ids: list[int]) -> tuple[int | None, list[int]]:
+    """The first three ids (each below 2**21) packed in one number, and the rest."""
+    ordered = sorted(set(ids))
+    packed = 0
+    for value in ordered[:SET_SLOTS]:
+        packed = (packed << SET_BITS) | value
+    return packed or None, ordered[SET_SLOTS:]
+
+
+def unpack_set(packed: int) -> list[int]:
+    values = []
+    while packed:
+        values.append(packed & SET_MASK)
+        packed >>= SET_BITS
+    return values
 
 
 class SearchUnavailable(Exception):
@@ -69,7 +93,21 @@ def analyzers() -> dict[str, tantivy.TextAnalyzer]:
 
 
 def text_fields() -> list[str]:
-    return ["title", "text", *(f"stem_{code}" for code in STEMMED_LANGUAGES), "cjk"]
+    return ["text", *(f"stem_{code}" for code in STEMMED_LANGUAGES), "cjk"]
+
+
+def text_field_for(language: str) -> str:
+    """The one field a text in `language` is indexed in: its stemmer's, CJK n-grams, or folded.
+
+    One field per text keeps every matching document in a single posting list, so a common
+    word costs one pass over its documents rather than one per analyzer.
+    """
+    base = language.split("-")[0]
+    if base in STEMMED_LANGUAGES:
+        return f"stem_{base}"
+    if base in CJK_LANGUAGES:
+        return "cjk"
+    return "text"
 
 
 def build_schema() -> tantivy.Schema:
@@ -78,10 +116,12 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("kind", fast=True, tokenizer_name="raw")
     builder.add_text_field("language", fast=True, tokenizer_name="raw")
     builder.add_unsigned_field("type", indexed=True, fast=True)
-    for field in TAG_FIELDS:
-        builder.add_unsigned_field(field, indexed=True, fast=True)
+    builder.add_unsigned_field("companies", indexed=True, fast=True)
+    for field in SET_FIELDS:
+        builder.add_unsigned_field(field, indexed=True)
+        builder.add_unsigned_field(f"{field}_set", fast=True)
+        builder.add_unsigned_field(f"{field}_more", fast=True)
     builder.add_date_field("date", indexed=True, fast=True)
-    builder.add_text_field("title", tokenizer_name="folded")
     builder.add_text_field("text", tokenizer_name="folded")
     for code in STEMMED_LANGUAGES:
         builder.add_text_field(f"stem_{code}", tokenizer_name=f"stem_{code}")
@@ -113,14 +153,15 @@ class IndexDocument:
         for field, ids in (self.tags or {}).items():
             for value in ids:
                 doc.add_unsigned(field, value)
-        doc.add_text("title", self.title)
-        for language, text in self.texts:
-            doc.add_text("text", text)
-            base = language.split("-")[0]
-            if base in STEMMED_LANGUAGES:
-                doc.add_text(f"stem_{base}", text)
-            elif base in CJK_LANGUAGES:
-                doc.add_text("cjk", text)
+            if field in SET_FIELDS:
+                packed, more = pack_set(ids)
+                if packed is not None:
+                    doc.add_unsigned(f"{field}_set", packed)
+                for value in more:
+                    doc.add_unsigned(f"{field}_more", value)
+        for number, (language, text) in enumerate(self.texts):
+            # The title counts twice: a word in the headline says more than one in the excerpt.
+            doc.add_text(text_field_for(language), f"{self.title}\n{text}" if number == 0 else text)
         return doc
 
 
@@ -137,8 +178,9 @@ class SearchIndex:
         for name, analyzer in analyzers().items():
             self.index.register_tokenizer(name, analyzer)
 
-    def writer(self) -> tantivy.IndexWriter:
-        return self.index.writer(heap_size=256_000_000, num_threads=1)
+    def writer(self, heap_bytes: int = 32_000_000) -> tantivy.IndexWriter:
+        """A single-threaded writer; a rebuild asks for a larger heap to write fewer segments."""
+        return self.index.writer(heap_size=heap_bytes, num_threads=1)
 
     def searcher(self) -> tantivy.Searcher:
         return self.index.searcher()

@@ -6,10 +6,13 @@ what they want as a `SearchParams` and call `search()`.
 
 import datetime
 import re
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import tantivy
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +25,7 @@ from resourcecentre.news.queries import components_about
 from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
 from resourcecentre.taxonomy.queries import tag_condition
 
-from .engine import SearchIndex, SearchUnavailable, text_fields
+from .engine import SET_BUCKETS, SET_FIELDS, SearchIndex, SearchUnavailable, text_fields, unpack_set
 from .services import index_store
 
 PAGE_SIZE = 20
@@ -32,7 +35,6 @@ MAX_QUERY_WORDS = 32
 KINDS = {"component": _("News items"), "story": _("Stories"), "company": _("Companies")}
 SORTS = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-TITLE_BOOST = 2.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ FACETS = [
     Facet("language", "language", _("Languages"), None, 12),
 ]
 FACET_BY_PARAM = {facet.param: facet for facet in FACETS}
+_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="facets")
 FACET_BY_FIELD = {facet.field: facet for facet in FACETS}
 
 
@@ -143,7 +146,6 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    query_string: str
 
 
 @dataclass
@@ -201,10 +203,27 @@ def _user_query(index: SearchIndex, q: str) -> tantivy.Query | None:
     query, _errors = index.index.parse_query_lenient(
         " ".join(parts),
         default_field_names=text_fields(),
-        field_boosts={"title": TITLE_BOOST},
         conjunction_by_default=True,
     )
     return query
+
+
+VOCABULARY_CACHE_SECONDS = 60
+
+
+def _labels(model: type[Model], ids: set[int]) -> dict[int, tuple[str, str]]:
+    """{id: (slug, name)}; the small vocabularies come from a cache refreshed every minute."""
+    if model is Company:
+        return {
+            i: (slug, name)
+            for i, slug, name in model.objects.filter(id__in=ids).values_list("id", "slug", "name")
+        }
+    key = f"search:labels:{model._meta.label_lower}"
+    labels = cache.get(key)
+    if labels is None or not ids <= labels.keys():
+        labels = {i: (slug, name) for i, slug, name in model.objects.values_list("id", "slug", "name")}
+        cache.set(key, labels, VOCABULARY_CACHE_SECONDS)
+    return {i: labels[i] for i in ids if i in labels}
 
 
 def _resolve(params: SearchParams, errors: list[str]) -> dict[str, list]:
@@ -253,12 +272,53 @@ def _facet_query(schema, param: str, values: list) -> tantivy.Query:
     return tantivy.Query.term_set_query(schema, FACET_BY_PARAM[param].field, values)
 
 
-def _aggregate(searcher, query, facets: list[Facet]) -> dict[str, list[tuple]]:
-    if not facets:
-        return {}
-    request = {f.param: {"terms": {"field": f.field, "size": f.size}} for f in facets}
-    answer = searcher.aggregate(query, request)
-    return {param: [(b["key"], b["doc_count"]) for b in answer[param]["buckets"]] for param in request}
+def _request(facets: list[Facet]) -> dict:
+    request = {}
+    for facet in facets:
+        if facet.field in SET_FIELDS:
+            request[facet.param] = {"terms": {"field": f"{facet.field}_set", "size": SET_BUCKETS}}
+            request[f"{facet.param}+"] = {"terms": {"field": f"{facet.field}_more", "size": SET_BUCKETS}}
+        else:
+            request[facet.param] = {"terms": {"field": facet.field, "size": facet.size}}
+    return request
+
+
+def _read(answer: dict, facets: list[Facet]) -> dict[str, list[tuple]]:
+    """Buckets per facet, unpacking the packed value sets into counts per value."""
+    counts = {}
+    for facet in facets:
+        buckets = answer[facet.param]["buckets"]
+        if facet.field in SET_FIELDS:
+            totals: Counter = Counter()
+            for bucket in buckets:
+                for value in unpack_set(bucket["key"]):
+                    totals[value] += bucket["doc_count"]
+            for bucket in answer[f"{facet.param}+"]["buckets"]:
+                totals[bucket["key"]] += bucket["doc_count"]
+            counts[facet.param] = totals.most_common(facet.size)
+        else:
+            counts[facet.param] = [(bucket["key"], bucket["doc_count"]) for bucket in buckets]
+    return counts
+
+
+def _aggregate_all(searcher, jobs: list[tuple[tantivy.Query, list[Facet]]]) -> dict[str, list[tuple]]:
+    """Facet counts for several (query, facets) jobs, run side by side on the cores.
+
+    tantivy releases the GIL while it aggregates. Companies, the one facet with thousands of
+    values and several per item, is the slowest count, so it runs apart from the rest.
+    """
+    tasks = []
+    for query, facets in jobs:
+        heavy = [f for f in facets if f.field == "companies"]
+        light = [f for f in facets if f.field != "companies"]
+        tasks += [(query, group) for group in (heavy, light) if group]
+    futures = [_FACET_POOL.submit(searcher.aggregate, query, _request(group)) for query, group in tasks[1:]]
+    counts = {}
+    if tasks:
+        counts.update(_read(searcher.aggregate(tasks[0][0], _request(tasks[0][1])), tasks[0][1]))
+    for future, (_query, group) in zip(futures, tasks[1:], strict=True):
+        counts.update(_read(future.result(), group))
+    return counts
 
 
 def _facet_groups(params: SearchParams, resolved: dict, counts: dict[str, list[tuple]]) -> list[FacetGroup]:
@@ -268,12 +328,7 @@ def _facet_groups(params: SearchParams, resolved: dict, counts: dict[str, list[t
         selected_values = set(params.filters.get(facet.param, ()))
         if facet.model is not None:
             wanted = {int(key) for key, _ in buckets} | set(resolved.get(facet.param, []))
-            rows = {
-                i: (slug, name)
-                for i, slug, name in facet.model.objects.filter(id__in=wanted).values_list(
-                    "id", "slug", "name"
-                )
-            }
+            rows = _labels(facet.model, wanted)
             items = [
                 (rows[int(key)][0], rows[int(key)][1], count) for key, count in buckets if int(key) in rows
             ]
@@ -286,12 +341,7 @@ def _facet_groups(params: SearchParams, resolved: dict, counts: dict[str, list[t
         else:
             items = [(key, language_name(key), count) for key, count in buckets]
             items += [(v, language_name(v), 0) for v in selected_values if v not in {i[0] for i in items}]
-        values = [
-            FacetValue(
-                slug, label, count, slug in selected_values, params.toggled(facet.param, slug).query_string()
-            )
-            for slug, label, count in items
-        ]
+        values = [FacetValue(slug, label, count, slug in selected_values) for slug, label, count in items]
         if values:
             groups.append(FacetGroup(facet, values))
     return groups
@@ -346,12 +396,12 @@ def search(params: SearchParams, *, page_size: int = PAGE_SIZE, with_facets: boo
 
     facets = []
     if with_facets:
-        unselected = [f for f in FACETS if f.param not in filter_queries]
-        counts = _aggregate(searcher, query, unselected)
+        # A selected facet is counted without its own filter, so its other values stay choosable.
+        jobs = [(query, [f for f in FACETS if f.param not in filter_queries])]
         for param in filter_queries:
             others = [q for p, q in filter_queries.items() if p != param]
-            counts.update(_aggregate(searcher, _combine([text, dates, *others]), [FACET_BY_PARAM[param]]))
-        facets = _facet_groups(params, resolved, counts)
+            jobs.append((_combine([text, dates, *others]), [FACET_BY_PARAM[param]]))
+        facets = _facet_groups(params, resolved, _aggregate_all(searcher, jobs))
 
     results = SearchResults(params, result.count, _load(keys), facets, errors)
     if result.count == 0 and params.filters:

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 APPLIED_FILE = "applied_change_id"
 SYNC_BATCH = 5000
+REBUILD_HEAP_BYTES = 256_000_000
 _stores: dict[Path, IndexStore] = {}
 
 
@@ -125,7 +126,7 @@ def search_index_rebuild(*, progress: Callable[[str, int, int], None] | None = N
     last_change = SearchIndexChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
     path = store.new_build_path()
     index = SearchIndex(path, create=True)
-    writer = index.writer()
+    writer = index.writer(heap_bytes=REBUILD_HEAP_BYTES)
     total = 0
     for kind in KINDS:
         ids = all_ids(kind)
