@@ -8,9 +8,9 @@ It builds a throwaway SQLite database in a temporary directory (the project's se
 their embedded defaults, only DATABASE_URL and VAR_DIR pointed there), loads one story with
 N published components and ~30 other stories with 100 components for the home page, then
 times in-process requests through django.test.Client: the full middleware stack, URL routing,
-view, templates and context processors, but no HTTP server. Each timed request also closes the
-database connection afterwards, as a real server does at the end of a request (SQLite runs
-with CONN_MAX_AGE=0), so connection setup is part of the figure.
+view, templates and context processors, but no HTTP server. Each timed request ends as a real
+server's does (`close_old_connections`), which keeps or closes the database connection as
+CONN_MAX_AGE says, inside the timed span.
 
 The baseline is a view defined here, routed by a urlconf module that is this script (the
 project's urls plus one path), so it goes through the same client and middleware; the table
@@ -19,6 +19,7 @@ also shows it called directly with RequestFactory, without middleware.
 
 import argparse
 import datetime
+import functools
 import math
 import os
 import platform
@@ -46,12 +47,15 @@ urlpatterns: list = []
 BASELINE_TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Components</title></head><body><main>
 {% for c in components %}<article class="component" lang="{{ c.language }}">
-<p><span>{{ c.type.name }}</span> <time datetime="{{ c.date|date:'Y-m-d' }}">{{ c.date|date:"j F Y" }}</time></p>
+<p><span>{{ c.type.name }}</span>
+<time datetime="{{ c.date|date:'Y-m-d' }}">{{ c.date|date:"j F Y" }}</time></p>
 <h3><a href="{{ c.get_absolute_url }}">{{ c.title }}</a></h3>
 {% if c.author_line %}<p>Author: {{ c.author_line }}</p>{% endif %}
-{% if c.original_title %}<p>“{{ c.original_title }}”{% if c.original_date %}, {{ c.original_date|date:"j F Y" }}{% endif %}</p>{% endif %}
+{% if c.original_title %}<p>“{{ c.original_title }}”{% if c.original_date %},
+{{ c.original_date|date:"j F Y" }}{% endif %}</p>{% endif %}
 <div>{{ c.excerpt|safe }}</div>
-{% if c.url %}<p><a href="{{ c.url }}" rel="noopener noreferrer nofollow">Read the full post here</a></p>{% endif %}
+{% if c.url %}<p><a href="{{ c.url }}" rel="noopener noreferrer nofollow">Read the full post here</a></p>
+{% endif %}
 {% for t in c.translations.all %}<details lang="{{ t.language }}"><summary>{{ t.language }}</summary>
 <p><strong>{{ t.title }}</strong></p>{{ t.excerpt|safe }}</details>{% endfor %}
 </article>
@@ -92,7 +96,7 @@ SENTENCES = [
     "A spokesperson for the ministry declined to comment on the ongoing proceedings.",
     "Residents say the consultation process excluded the communities most affected by the expansion.",
     "<em>We were told that anyone who joined the union would lose their job</em>, one worker said.",
-    "The findings echo concerns raised by <a href=\"https://example.org/report\">an earlier report</a>.",
+    'The findings echo concerns raised by <a href="https://example.org/report">an earlier report</a>.',
     "Investors holding shares worth more than 2 billion dollars have asked the board for a response.",
     "The lawsuit seeks compensation for families and an independent audit of the supply chain.",
     "Human rights groups urged regulators to suspend the permits until an assessment is published.",
@@ -100,7 +104,10 @@ SENTENCES = [
 ]
 TRANSLATIONS = {
     "es": ("Trabajadores denuncian horas extra no pagadas", "Los trabajadores dijeron que no se les pagó."),
-    "fr": ("Des travailleurs dénoncent des heures non payées", "Les travailleurs affirment ne pas être payés."),
+    "fr": (
+        "Des travailleurs dénoncent des heures non payées",
+        "Les travailleurs affirment ne pas être payés.",
+    ),
     "ja": ("労働者が未払いの残業を訴える", "労働者たちは数か月間残業代が支払われていないと述べた。"),
     "ar": ("عمال يشتكون من ساعات عمل إضافية غير مدفوعة", "قال العمال إنهم لم يتلقوا أجور العمل الإضافي."),
 }
@@ -148,10 +155,11 @@ def machine() -> list[str]:
 def effective_settings() -> str:
     from django.conf import settings
 
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    database = settings.DATABASES["default"]
     return (
-        f"settings: DEBUG={settings.DEBUG}, cache={settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, "
-        f"database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
-        f"(CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}), "
+        f"settings: DEBUG={settings.DEBUG}, cache={cache}, "
+        f"database={database['ENGINE'].rsplit('.', 1)[-1]} (CONN_MAX_AGE={database['CONN_MAX_AGE']}), "
         f"STORY_COMPONENTS_PER_PAGE={settings.STORY_COMPONENTS_PER_PAGE}"
     )
 
@@ -289,8 +297,9 @@ def load_data(n_components: int) -> None:
         Component.objects.filter(pk__in=[c.pk for c in others[::25]]).update(live=False)
         per_story = math.ceil(HOME_COMPONENTS / OTHER_STORIES)
         for i in range(OTHER_STORIES):
+            subject = SUBJECTS[i % len(SUBJECTS)].capitalize()
             make_story(
-                f"{COUNTRIES[i % len(COUNTRIES)]}: {SUBJECTS[i % len(SUBJECTS)].capitalize()} (story {i + 1})",
+                f"{COUNTRIES[i % len(COUNTRIES)]}: {subject} (story {i + 1})",
                 f"other-story-{i + 1}",
                 datetime.date(2021, 1, 1) + datetime.timedelta(days=20 * i),
                 others[i * per_story : (i + 1) * per_story],
@@ -311,7 +320,7 @@ def load_data(n_components: int) -> None:
 def baseline_story(request, slug: str):
     """The story's newest components, one select_related query plus the translations prefetch."""
     from django.http import HttpResponse
-    from django.template import Context, Engine
+    from django.template import Context
 
     from resourcecentre.news.models import Component
 
@@ -322,18 +331,15 @@ def baseline_story(request, slug: str):
         .prefetch_related("translations")
         .order_by("-date", "-id")[:limit]
     )
-    template = _baseline_template(Engine)
-    return HttpResponse(template.render(Context({"components": components})))
+    return HttpResponse(baseline_template().render(Context({"components": components})))
 
 
-_compiled: dict = {}
+@functools.cache
+def baseline_template():
+    """A bare template engine, compiled once as the project's cached loader does."""
+    from django.template import Engine
 
-
-def _baseline_template(engine_class):
-    """Compiled once, as the project's cached template loader does for its templates."""
-    if "template" not in _compiled:
-        _compiled["template"] = engine_class().from_string(BASELINE_TEMPLATE)
-    return _compiled["template"]
+    return Engine().from_string(BASELINE_TEMPLATE)
 
 
 def install_urlconf() -> None:
@@ -362,6 +368,7 @@ class Target:
     settings: dict = field(default_factory=dict)
     direct: Callable | None = None
     timings: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     queries: int = 0
     items: int = 0
     size: int = 0
@@ -378,15 +385,15 @@ def request_once(client, target: Target):
     from django.test import override_settings
 
     with override_settings(**target.settings):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = target.direct() if target.direct else client.get(target.url)
-        # A WSGI server closes the connection when the response is done (CONN_MAX_AGE=0);
-        # the test client skips that, so it is done here, inside the timed span.
+        # A WSGI server ends every request this way (closing the connection if CONN_MAX_AGE
+        # says so); the test client skips it, so it is done here, inside the timed span.
         close_old_connections()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     if response.status_code != 200:
         raise SystemExit(f"{target.url} answered {response.status_code}")
-    return response, elapsed
+    return response, elapsed, cpu
 
 
 def measure(targets: list[Target], requests: int, warmup: int) -> None:
@@ -401,7 +408,7 @@ def measure(targets: list[Target], requests: int, warmup: int) -> None:
             request_once(client, target)
     for target in targets:
         with CaptureQueriesContext(connection) as captured:
-            response, _ = request_once(client, target)
+            response, _, _ = request_once(client, target)
         target.queries = len(captured.captured_queries)
         content = response.content.decode()
         target.items = content.count(target.marker)
@@ -409,22 +416,27 @@ def measure(targets: list[Target], requests: int, warmup: int) -> None:
     # Round-robin, so that a burst of load on a shared machine spreads over every page.
     for _ in range(requests):
         for target in targets:
-            target.timings.append(request_once(client, target)[1] * 1000)
+            _, elapsed, cpu = request_once(client, target)
+            target.timings.append(elapsed * 1000)
+            target.cpu.append(cpu * 1000)
 
 
 def make_targets(n_components: int) -> list[Target]:
+    from django.conf import settings
     from django.test import RequestFactory
 
+    per_page = settings.STORY_COMPONENTS_PER_PAGE
     story_url = f"/en/stories/{STORY_SLUG}/"
+    baseline_url = f"/bench/baseline/{STORY_SLUG}/"
     component = '<article class="component"'
     factory = RequestFactory(SERVER_NAME="localhost")
 
-    def direct() -> object:
-        return baseline_story(factory.get("/bench/baseline/", {"limit": 50}), slug=STORY_SLUG)
+    def direct():
+        return baseline_story(factory.get(baseline_url, {"limit": per_page}), slug=STORY_SLUG)
 
     return [
-        Target("story", "story, page 1 (50 per page)", story_url, component),
-        Target("story_page4", "story, ?page=4", story_url + "?page=4", component),
+        Target("story", f"story, page 1 ({per_page} per page)", story_url, component),
+        Target("story_page4", "story, page 4", story_url + "?page=4", component),
         Target(
             "story_all",
             f"story, all {n_components} on one page",
@@ -434,18 +446,21 @@ def make_targets(n_components: int) -> list[Target]:
         ),
         Target("home", "home", "/en/", '<li class="teaser"'),
         Target(
-            "baseline", "baseline, 50 (client + urlconf)", f"/bench/baseline/{STORY_SLUG}/?limit=50", component
+            "baseline",
+            f"baseline, {per_page} (client + urlconf)",
+            f"{baseline_url}?limit={per_page}",
+            component,
         ),
         Target(
             "baseline_all",
             f"baseline, {n_components} (client + urlconf)",
-            f"/bench/baseline/{STORY_SLUG}/?limit={n_components}",
+            f"{baseline_url}?limit={n_components}",
             component,
         ),
         Target(
             "baseline_direct",
-            "baseline, 50 (RequestFactory, no middleware)",
-            "view function",
+            f"baseline, {per_page} (view called with RequestFactory, no middleware)",
+            "(no URL)",
             component,
             direct=direct,
         ),
@@ -454,13 +469,13 @@ def make_targets(n_components: int) -> list[Target]:
 
 def table(targets: list[Target]) -> str:
     rows = [
-        "| page | URL | items | KB | queries | median ms | p95 ms |",
-        "|---|---|--:|--:|--:|--:|--:|",
+        "| page | URL | items | KB | queries | median ms | p95 ms | CPU median ms |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
     ]
     for t in targets:
         rows.append(
             f"| {t.label} | `{t.url}` | {t.items} | {t.size / 1024:.0f} | {t.queries} "
-            f"| {statistics.median(t.timings):.1f} | {p95(t.timings):.1f} |"
+            f"| {statistics.median(t.timings):.1f} | {p95(t.timings):.1f} | {statistics.median(t.cpu):.1f} |"
         )
     return "\n".join(rows)
 
@@ -483,13 +498,22 @@ def main() -> None:
             f"timing: django.test.Client in-process, {args.warmup} warm-up then {args.requests} timed "
             "requests per page, round-robin; p95 is nearest-rank; queries counted on one extra request"
         )
-        print("baseline: a view in bench/pages.py, routed by ROOT_URLCONF=<this script> (project urls + "
-              "one path) through the client; also called directly with RequestFactory")
+        print(
+            "baseline: a view in bench/pages.py, routed by ROOT_URLCONF=<this script> (project urls + "
+            "one path) through the client; also called directly with RequestFactory"
+        )
         targets = make_targets(args.components)
         measure(targets, args.requests, args.warmup)
         print()
         print(table(targets))
         print()
+        wall = sum(sum(t.timings) for t in targets)
+        cpu = sum(sum(t.cpu) for t in targets)
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(
+            f"CPU time was {cpu / wall:.0%} of wall time over the timed requests (well below 100 % means "
+            f"other processes had the CPU); load average now {load}"
+        )
         by_name = {t.name: p95(t.timings) for t in targets}
         print(
             f"story_p95_ms={by_name['story']:.1f} story_all200_p95_ms={by_name['story_all']:.1f} "

@@ -188,6 +188,8 @@ class ComponentTranslation(Orderable):
     def save(self, *args, **kwargs) -> None:
         self.excerpt = sanitize_html(self.excerpt)
         super().save(*args, **kwargs)
+        # The component's rendered HTML includes its translations: mark it changed.
+        Component.objects.filter(pk=self.component_id).update(updated_at=timezone.now())
 
 
 class StoryQuerySet(PublishedQuerySet):

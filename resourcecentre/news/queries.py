@@ -37,7 +37,6 @@ def story_components(story: Story, story_filter: StoryFilter = StoryFilter()) ->
     components = (
         Component.objects.published()
         .filter(story_links__story=story)
-        .for_listing()
         .order_by(*DATE_ORDERS[story_filter.dateorder])
     )
     if story_filter.componenttype != "all":

@@ -7,6 +7,7 @@ from resourcecentre import structured_data
 from resourcecentre.search.queries import PageInfo
 
 from . import queries
+from .rendering import rendered_components
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,9 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def story(request: HttpRequest, slug: str) -> HttpResponse:
     story = queries.published_story(slug)
     story_filter = queries.StoryFilter.from_query(request.GET)
-    page = Paginator(
-        queries.story_components(story, story_filter), settings.STORY_COMPONENTS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    components = queries.story_components(story, story_filter).only("id", "updated_at")
+    page = Paginator(components, settings.STORY_COMPONENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "news/story.html",
@@ -34,7 +34,7 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
             "story": story,
             "filter": story_filter,
             "component_types": queries.story_component_types(story),
-            "page": page,
+            "components_html": rendered_components(list(page), heading=3),
             "pages": PageInfo(page.number, page.paginator.num_pages),
             "structured_data": structured_data.story(request, story),
         },

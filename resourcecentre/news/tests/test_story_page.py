@@ -146,3 +146,19 @@ def test_an_unknown_story_gives_a_styled_404(client):
 def test_a_draft_story_is_not_public(client):
     story = StoryFactory(draft=True)
     assert client.get(story.get_absolute_url()).status_code == 404
+
+
+def test_cached_components_show_edits_translations_and_renamed_types(client, seed_story):
+    url = seed_story.get_absolute_url()
+    client.get(url)
+    component = seed_story.story_components.get(component__author="Bobby Allyn").component
+    component.title = "A corrected headline for the NPR item"
+    component.save()
+    assert "A corrected headline for the NPR item" in client.get(url).content.decode()
+    ComponentTranslation.objects.create(component=component, language="es", title="Título en español")
+    html = client.get(url).content.decode()
+    assert "+ Español" in html and "Título en español" in html
+    article = component.type
+    article.name = "News article"
+    article.save()
+    assert "News article" in client.get(url).content.decode()
