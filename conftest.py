@@ -2,6 +2,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 
 ARTIFACTS = Path(__file__).parent / "var" / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -96,3 +98,30 @@ def run_tasks():
         return ran
 
     return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_data(django_db_setup) -> str | None:
+    """What the migrations loaded (countries, regions, component types, Wagtail's root objects).
+
+    Django serializes it when it creates the test database, because `demo` asks for
+    `django_db_serialized_rollback`. It sits on the main thread's connection object, which
+    `connections` returns only until Playwright starts: its sync API registers a running asyncio
+    loop, and asgiref then hands out a second, context-local connection object (to the same
+    database) that lacks it. Autouse at session scope runs this first, before the browser exists.
+    """
+    return getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+
+
+@pytest.fixture
+def committed_db(transactional_db, django_db_serialized_rollback, _migrated_data) -> None:
+    """A database whose writes are committed (for a live server or a worker process to see),
+    starting from what the migrations loaded (countries, regions, component types, Wagtail's
+    root objects) whatever ran before.
+
+    Every transactional test ends with a flush that also deletes the migrations' rows, and
+    pytest-django's own restore is skipped on Playwright's connection, so it is done here.
+    """
+    assert _migrated_data is not None, "the test database was created without its serialized data"
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    connections[DEFAULT_DB_ALIAS].creation.deserialize_db_from_string(_migrated_data)

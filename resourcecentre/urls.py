@@ -1,7 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_page
+from django.views.generic import TemplateView
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -35,6 +37,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", home, name="home"),
+    path(_("about/"), TemplateView.as_view(template_name="about.html"), name="about"),
     path("", include("resourcecentre.news.urls")),
     path("", include("resourcecentre.companies.urls")),
     path("", include("resourcecentre.taxonomy.urls")),

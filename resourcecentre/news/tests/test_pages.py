@@ -151,3 +151,12 @@ def test_robots_and_sitemap_point_at_public_content(client):
     assert "sitemap-stories.xml" in index and "sitemap-news.xml" in index
     stories = client.get("/sitemap-stories.xml").content.decode()
     assert story.get_absolute_url() in stories
+
+
+def test_the_header_reaches_search_stories_and_about(client):
+    html = client.get("/en/").content.decode()
+    assert 'href="/en/search/"' in html
+    assert 'href="/en/search/?kind=story&amp;sort=newest"' in html
+    assert 'href="/en/about/"' in html and 'rel="icon"' in html
+    about = client.get("/en/about/")
+    assert about.status_code == 200 and "tracks what companies do to human rights" in about.content.decode()

@@ -48,8 +48,7 @@ def worker(settings):
     process.wait(timeout=10)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_published_component_is_findable_within_five_seconds(rebuild_index, worker):
+def test_a_published_component_is_findable_within_five_seconds(committed_db, rebuild_index, worker):
     rebuild_index()
     ComponentFactory(title="Fresh allegation about cobalt smelters")
     published = time.monotonic()

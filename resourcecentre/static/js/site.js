@@ -33,7 +33,7 @@ document.addEventListener("DOMContentLoaded", () => {
         const response = await fetch(url, { headers: { Accept: "application/json" } });
         if (!response.ok) return;
         const { results } = await response.json();
-        list.replaceChildren(...results.map((company) => new Option(company.name)));
+        list.replaceChildren(...results.map((company) => new Option(company.name, company.name)));
       }, 150);
     });
   });

@@ -1,0 +1,75 @@
+"""Every kind of public page is valid HTML according to the Nu HTML checker (vnu)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from resourcecentre.demo.services import demo_load
+from resourcecentre.news.models import Story
+
+from .pages import NOT_FOUND, SEED_HEADLINE, public_pages
+
+VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU_TIMEOUT_SECONDS = 180
+
+
+def vnu_command() -> list[str]:
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail(
+            "The Nu HTML checker needs Java 11 or later and none is on PATH. "
+            "Install it (Debian/Ubuntu: sudo apt-get install default-jre-headless) and run again.",
+            pytrace=False,
+        )
+    if not VNU.exists():
+        pytest.fail(
+            f"The Nu HTML checker is missing ({VNU}). Run `npm ci` (or `make browser-deps`) in the "
+            "project root to install vnu-jar.",
+            pytrace=False,
+        )
+    return [java, "-jar", str(VNU), "--errors-only", "--format", "json", "--verbose"]
+
+
+def describe(message: dict) -> str:
+    where = f"{Path(message.get('url', '')).name}:{message.get('lastLine', '?')}"
+    return f"{where}: {message['message']}\n    {message.get('extract', '')!r}"
+
+
+def test_public_pages_are_valid_html(db, client, tmp_path, rebuild_index):
+    command = vnu_command()
+    demo_load()
+    rebuild_index()
+    pages_dir = tmp_path / "pages"
+    pages_dir.mkdir()
+    files = []
+    for name, path in public_pages(Story.objects.get(headline=SEED_HEADLINE)).items():
+        response = client.get(path)
+        assert response.status_code == (404 if name == NOT_FOUND else 200), (name, path)
+        assert response["Content-Type"].startswith("text/html"), (name, response["Content-Type"])
+        file = pages_dir / f"{name.replace(' ', '-')}.html"
+        file.write_bytes(response.content)
+        files.append(file)
+
+    # One JVM for all pages: starting it costs about a second.
+    result = subprocess.run(
+        [*command, *map(str, files)],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=VNU_TIMEOUT_SECONDS,
+    )
+    # vnu writes its report to stderr; --verbose names each file it checked on stdout.
+    checked = {Path(line).name for line in result.stdout.splitlines()}
+    assert checked == {f.name for f in files}, (
+        f"vnu did not check every page:\n{result.stdout}{result.stderr}"
+    )
+    try:
+        messages = json.loads(result.stderr)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        pytest.fail(f"vnu gave no JSON report (exit {result.returncode}):\n{result.stderr}")
+    problems = [describe(m) for m in messages if m["type"] in ("error", "non-document-error")]
+    assert problems == [], "\n".join(problems)
+    assert result.returncode == 0, result.stderr
