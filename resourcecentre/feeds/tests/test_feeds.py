@@ -114,3 +114,15 @@ def test_company_and_tag_pages_have_feeds_of_what_is_tagged(client):
 
 def test_an_unknown_feed_format_is_a_404(client, story):
     assert client.get(f"{story.get_absolute_url()}xml/").status_code == 404
+
+
+def test_every_listing_also_has_a_json_feed(client, story):
+    response = client.get(f"{story.get_absolute_url()}json/")
+    assert response["Content-Type"].startswith("application/feed+json")
+    feed = response.json()
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == f"http://testserver{story.get_absolute_url()}json/"
+    assert [item["title"] for item in feed["items"]] == ["Newer report", "Older report"]
+    assert feed["items"][0]["authors"] == [{"name": "Jane Doe, Daily Ledger"}]
+    assert feed["items"][0]["date_published"] == "2022-05-09T00:00:00+00:00"
+    assert client.get(f"{story.get_absolute_url()}json/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
