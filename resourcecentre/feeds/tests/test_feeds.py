@@ -125,4 +125,5 @@ def test_every_listing_also_has_a_json_feed(client, story):
     assert [item["title"] for item in feed["items"]] == ["Newer report", "Older report"]
     assert feed["items"][0]["authors"] == [{"name": "Jane Doe, Daily Ledger"}]
     assert feed["items"][0]["date_published"] == "2022-05-09T00:00:00+00:00"
-    assert client.get(f"{story.get_absolute_url()}json/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    again = client.get(f"{story.get_absolute_url()}json/", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
