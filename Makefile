@@ -30,13 +30,15 @@ demo: migrate
 	$(PY) manage.py load_demo
 	$(PY) manage.py rebuild_search_index
 
-## make run: set up, load the demo data and serve http://127.0.0.1:$(PORT) with a task worker.
+## make run: set up, load the demo data and serve http://127.0.0.1:$(PORT) with a task worker
+## and, every minute, Wagtail's publish_scheduled (scheduled go-live and expiry of drafts).
 run: demo
 	@echo ""
 	@echo "  Resource Centre: http://127.0.0.1:$(PORT)/   admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo ""
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT; \
+	while sleep 60; do $(PY) manage.py publish_scheduled >/dev/null; done & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The accessibility and HTML checkers come from npm (axe-core, vnu-jar; the latter needs Java).

@@ -232,6 +232,8 @@ FETCH_ALLOW_PRIVATE_HOSTS = env_list("FETCH_ALLOW_PRIVATE_HOSTS")
 
 # The embedded full-text index (tantivy); each web host keeps its own copy.
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
+# How long the index change log is kept: a host whose index is older must rebuild it.
+SEARCH_CHANGE_LOG_DAYS = env_int("SEARCH_CHANGE_LOG_DAYS", 7)
 
 STORY_COMPONENTS_PER_PAGE = env_int("STORY_COMPONENTS_PER_PAGE", 50)
 LISTING_PAGE_SIZE = env_int("LISTING_PAGE_SIZE", 20)

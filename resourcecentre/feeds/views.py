@@ -68,6 +68,13 @@ def search_feed(request: HttpRequest, feed_format: str) -> HttpResponse:
     filters = {"kind": ("component", "story"), **params.filters}
     params = replace(params, filters=filters, sort="newest", page=1)
     results = search(params, page_size=settings.FEED_ITEMS, with_facets=False)
+    if not results.available:
+        # An empty feed would tell readers every item was withdrawn; ask them to come back.
+        return HttpResponse(
+            _("Search is being rebuilt; try again in a few minutes."),
+            status=503,
+            headers={"Retry-After": "120"},
+        )
     title = _("Search: %(query)s") % {"query": params.q} if params.q else _("Search results")
     return feed_response(
         request,

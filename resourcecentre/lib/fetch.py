@@ -6,6 +6,7 @@ hand so that every hop is checked, since a public URL may redirect to an interna
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -30,12 +31,16 @@ class Fetched:
 
 def _check_host(url: str, allow_private_hosts: set[str]) -> None:
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise FetchError(f"“{url}” has an impossible port number.") from error
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise FetchError(f"Only http and https addresses can be fetched, not “{url}”.")
     if parts.hostname in allow_private_hosts:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
     except socket.gaierror as error:
         raise FetchError(f"The host “{parts.hostname}” could not be found.") from error
     for info in infos:
@@ -52,7 +57,12 @@ def fetch(
     allow_private_hosts: set[str] | frozenset[str] = frozenset(),
     headers: dict[str, str] | None = None,
 ) -> Fetched:
-    """GET `url`, following up to five redirects, reading at most `max_bytes`."""
+    """GET `url`, following up to five redirects, reading at most `max_bytes`.
+
+    `timeout` bounds each connection and read, and the whole fetch may take three times it,
+    so a server that trickles bytes cannot hold the caller.
+    """
+    deadline = time.monotonic() + 3 * timeout
     session = requests.Session()
     request_headers = {"User-Agent": USER_AGENT, **(headers or {})}
     for _ in range(MAX_REDIRECTS + 1):
@@ -68,10 +78,15 @@ def fetch(
                 url = urljoin(url, response.headers.get("Location", ""))
                 continue
             body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body.extend(chunk)
-                if len(body) > max_bytes:
-                    raise FetchError(f"The page is larger than {max_bytes // 1024} KiB.")
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise FetchError(f"The page is larger than {max_bytes // 1024} KiB.")
+                    if time.monotonic() > deadline:
+                        raise FetchError("The site sent the page too slowly.")
+            except requests.RequestException as error:
+                raise FetchError(f"The page could not be read: {error.__class__.__name__}.") from error
             return Fetched(
                 url=url,
                 status=response.status_code,

@@ -162,6 +162,9 @@ class Component(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed,
     def get_preview_template(self, request, mode_name):
         return "news/component_preview.html"
 
+    def get_preview_context(self, request, mode_name):
+        return {**super().get_preview_context(request, mode_name), "component": self}
+
     @property
     def author_line(self) -> str:
         return ", ".join(part for part in (self.author, self.source and self.source.name) if part)
@@ -188,7 +191,15 @@ class ComponentTranslation(Orderable):
     def save(self, *args, **kwargs) -> None:
         self.excerpt = sanitize_html(self.excerpt)
         super().save(*args, **kwargs)
-        # The component's rendered HTML includes its translations: mark it changed.
+        self._touch_component()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        self._touch_component()
+        return deleted
+
+    def _touch_component(self) -> None:
+        """The component's rendered HTML includes its translations: mark it changed."""
         Component.objects.filter(pk=self.component_id).update(updated_at=timezone.now())
 
 

@@ -22,7 +22,7 @@ class StoryFilter:
     def from_query(cls, query) -> "StoryFilter":
         """Unknown values fall back to the defaults rather than failing the page."""
         dateorder = query.get("dateorder", "datedesc")
-        componenttype = query.get("componenttype", "all")
+        componenttype = query.get("componenttype", "all").replace("\x00", "")
         return cls(
             dateorder=dateorder if dateorder in DATE_ORDERS else "datedesc",
             componenttype=componenttype[:100] or "all",

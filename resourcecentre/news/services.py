@@ -1,6 +1,7 @@
 """Writes to stories and components that the admin, commands and tasks share."""
 
 import datetime
+import logging
 
 import trafilatura
 from django.conf import settings
@@ -12,9 +13,9 @@ from resourcecentre.lib.fetch import FetchError, fetch
 from .models import Component, ComponentType, Source
 
 DEFAULT_COMPONENT_TYPE = "article"
+logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
 def component_draft_from_url(*, url: str) -> tuple[Component, str | None]:
     """A draft component for the page at `url`, filled in from the page where it can be read.
 
@@ -28,10 +29,12 @@ def component_draft_from_url(*, url: str) -> tuple[Component, str | None]:
     component = Component(
         url=url,
         title=url,
-        type=ComponentType.objects.get(slug=DEFAULT_COMPONENT_TYPE),
+        type=ComponentType.objects.filter(slug=DEFAULT_COMPONENT_TYPE).first()
+        or ComponentType.objects.first(),
         live=False,
     )
     problem = None
+    # The fetch happens outside any transaction: a slow site must not hold the database.
     try:
         page = fetch(
             url,
@@ -41,12 +44,23 @@ def component_draft_from_url(*, url: str) -> tuple[Component, str | None]:
         )
         if page.status >= 400:
             raise FetchError(f"The site answered with HTTP status {page.status}.")
-        _fill_from_page(component, page.body.decode(page.encoding or "utf-8", errors="replace"))
+        _fill_from_page(component, _decode(page.body, page.encoding))
     except FetchError as error:
         problem = str(error)
-    component.save()
-    component.save_revision()
+    except Exception as error:  # noqa: BLE001 (a page we cannot parse must not lose the URL)
+        logger.warning("Could not read %s: %r", url, error)
+        problem = "the page could not be read"
+    with transaction.atomic():
+        component.save()
+        component.save_revision()
     return component, problem
+
+
+def _decode(body: bytes, encoding: str | None) -> str:
+    try:
+        return body.decode(encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        return body.decode("utf-8", errors="replace")
 
 
 def _fill_from_page(component: Component, html: str) -> None:

@@ -35,17 +35,6 @@ def _tags(model, ids: list[int]) -> dict[int, dict[str, list[int]]]:
     return tags
 
 
-def _company_names(tags: dict[int, dict[str, list[int]]]) -> dict[int, str]:
-    """The names tagged companies go by, so a search for a company finds what is tagged with it."""
-    ids = {c for object_tags in tags.values() for c in object_tags["companies"]}
-    names = defaultdict(list)
-    for company_id, name in Company.objects.filter(id__in=ids).values_list("id", "name"):
-        names[company_id].append(name)
-    for company_id, name in CompanyName.objects.filter(company_id__in=ids).values_list("company_id", "name"):
-        names[company_id].append(name)
-    return {company_id: " ".join(values) for company_id, values in names.items()}
-
-
 def country_regions() -> dict[int, int]:
     return dict(Country.objects.values_list("id", "region_id"))
 
@@ -80,13 +69,11 @@ def component_documents(ids: Iterable[int]) -> Iterator[IndexDocument]:
                 (t["language"], f"{t['title']}\n{plain_text(t['excerpt'])}")
             )
         tags = _tags(Component, chunk)
-        names = _company_names(tags)
         for row in rows:
             byline = " ".join(part for part in (row["author"], row["source__name"]) if part)
-            tagged = " ".join(names.get(c, "") for c in tags[row["id"]]["companies"])
             original = "\n".join(
                 part
-                for part in (row["title"], row["original_title"], byline, plain_text(row["excerpt"]), tagged)
+                for part in (row["title"], row["original_title"], byline, plain_text(row["excerpt"]))
                 if part
             )
             yield IndexDocument(
@@ -104,20 +91,18 @@ def component_documents(ids: Iterable[int]) -> Iterator[IndexDocument]:
 def story_documents(ids: Iterable[int]) -> Iterator[IndexDocument]:
     for chunk in _chunks(sorted(ids)):
         tags = _tags(Story, chunk)
-        names = _company_names(tags)
         for row in (
             Story.objects.published()
             .filter(id__in=chunk)
             .values("id", "headline", "summary", "language", "date")
         ):
-            tagged = " ".join(names.get(c, "") for c in tags[row["id"]]["companies"])
             yield IndexDocument(
                 key=f"story:{row['id']}",
                 kind="story",
                 language=row["language"],
                 date=row["date"],
                 title=row["headline"],
-                texts=[(row["language"], f"{row['headline']}\n{plain_text(row['summary'])}\n{tagged}")],
+                texts=[(row["language"], f"{row['headline']}\n{plain_text(row['summary'])}")],
                 tags=tags[row["id"]],
             )
 
@@ -149,6 +134,7 @@ def company_documents(ids: Iterable[int]) -> Iterator[IndexDocument]:
                 title=row["name"],
                 # Company names are proper nouns in any script: index them in every analyzer.
                 texts=[("en", text), ("ja", " ".join([row["name"], *names[row["id"]]]))],
+                names=[row["name"], *names[row["id"]]],
                 tags={
                     "companies": [row["id"]],
                     "countries": [country] if country else [],

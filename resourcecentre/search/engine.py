@@ -46,6 +46,7 @@ TAG_FIELDS = ("companies", "countries", "regions", "issues", "sectors", "stakeho
 # (the "set" field) instead of a multi-valued column, which tantivy counts several times
 # more slowly; the few values beyond the packed ones go to a multi-valued overflow field.
 SET_FIELDS = ("countries", "regions", "issues", "sectors", "stakeholders")
+EARLIEST_INDEXED_DATE, LATEST_INDEXED_DATE = datetime.date(1678, 1, 1), datetime.date(2261, 12, 31)
 SET_BITS = 21
 SET_SLOTS = 3
 SET_MASK = (1 << SET_BITS) - 1
@@ -123,6 +124,7 @@ def build_schema() -> tantivy.Schema:
         builder.add_unsigned_field(f"{field}_more", fast=True)
     builder.add_date_field("date", indexed=True, fast=True)
     builder.add_text_field("text", tokenizer_name="folded")
+    builder.add_text_field("names", tokenizer_name="folded")
     for code in STEMMED_LANGUAGES:
         builder.add_text_field(f"stem_{code}", tokenizer_name=f"stem_{code}")
     builder.add_text_field("cjk", tokenizer_name="cjk")
@@ -141,13 +143,16 @@ class IndexDocument:
     texts: list[tuple[str, str]]  # (language, text) pairs: the original and translations
     type: int | None = None
     tags: dict[str, list[int]] | None = None
+    names: list[str] | None = None  # a company's names, matched to find what is tagged with it
 
     def to_tantivy(self) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_text("key", self.key)
         doc.add_text("kind", self.kind)
         doc.add_text("language", self.language)
-        doc.add_date("date", datetime.datetime.combine(self.date, datetime.time.min, tzinfo=datetime.UTC))
+        # tantivy stores dates from 1677 to 2262; a mistyped year must not stop the index.
+        day = min(max(self.date, EARLIEST_INDEXED_DATE), LATEST_INDEXED_DATE)
+        doc.add_date("date", datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC))
         if self.type is not None:
             doc.add_unsigned("type", self.type)
         for field, ids in (self.tags or {}).items():
@@ -159,6 +164,8 @@ class IndexDocument:
                     doc.add_unsigned(f"{field}_set", packed)
                 for value in more:
                     doc.add_unsigned(f"{field}_more", value)
+        for name in self.names or []:
+            doc.add_text("names", name)
         for number, (language, text) in enumerate(self.texts):
             # The title counts twice: a word in the headline says more than one in the excerpt.
             doc.add_text(text_field_for(language), f"{self.title}\n{text}" if number == 0 else text)

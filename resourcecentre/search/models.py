@@ -10,7 +10,7 @@ class SearchIndexChange(models.Model):
 
     kind = models.CharField(max_length=20)
     object_id = models.BigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "object_id"], name="search_change_object")]

@@ -32,6 +32,8 @@ PAGE_SIZE = 20
 MAX_RESULTS_DEPTH = 10_000  # deeper pages than this are not served; narrow the search instead
 MAX_QUERY_LENGTH = 500
 MAX_QUERY_WORDS = 32
+MAX_NAMED_COMPANIES = 50
+WORD_CHARACTER = re.compile(r"\w")
 KINDS = {"component": _("News items"), "story": _("Stories"), "company": _("Companies")}
 SORTS = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -62,6 +64,14 @@ _FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="facets")
 FACET_BY_FIELD = {facet.field: facet for facet in FACETS}
 
 
+EARLIEST_DATE, LATEST_DATE = datetime.date(1800, 1, 1), datetime.date(2200, 12, 31)
+
+
+def _clean(value: str) -> str:
+    """A query-string value without surrounding space or NUL bytes (which PostgreSQL refuses)."""
+    return value.replace("\x00", "").strip()
+
+
 def page_number(query) -> int:
     """The ?page= number; anything but a positive whole number means the first page."""
     try:
@@ -85,7 +95,7 @@ class SearchParams:
     @classmethod
     def from_query(cls, query) -> "SearchParams":
         errors = []
-        q = " ".join(query.get("q", "").split())
+        q = " ".join(_clean(query.get("q", "")).split())
         if len(q) > MAX_QUERY_LENGTH:
             q = q[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0]
             errors.append(
@@ -93,17 +103,22 @@ class SearchParams:
             )
         filters = {}
         for facet in FACETS:
-            values = tuple(dict.fromkeys(v.strip()[:200] for v in query.getlist(facet.param) if v.strip()))
+            values = tuple(dict.fromkeys(_clean(v)[:200] for v in query.getlist(facet.param) if _clean(v)))
             if values:
                 filters[facet.param] = values[:50]
         dates = {}
         for name in ("date_from", "date_to"):
-            value = query.get(name, "").strip()
+            value = _clean(query.get(name, ""))
             if value:
                 try:
-                    dates[name] = datetime.date.fromisoformat(value)
+                    day = datetime.date.fromisoformat(value)
                 except ValueError:
                     errors.append(_("“%s” is not a date like 2020-06-12, so it was ignored.") % value[:40])
+                    continue
+                if not EARLIEST_DATE <= day <= LATEST_DATE:
+                    errors.append(_("%s is outside the archive's dates, so it was ignored.") % value)
+                    continue
+                dates[name] = day
         sort = query.get("sort", "relevance")
         if sort not in SORTS:
             sort = "relevance"
@@ -188,24 +203,40 @@ def _user_query(index: SearchIndex, q: str) -> tantivy.Query | None:
     """The words and "phrases" typed, every one required, matched in any language's field.
 
     Each word is passed to the parser quoted, so characters that mean something to the query
-    syntax (*, (, :, NEAR, ^) are only text; a leading - excludes a word.
+    syntax (*, (, :, NEAR, ^) are only text; a leading - excludes a word, and parts with no
+    letter or digit are dropped. A word that names companies also matches what is tagged with
+    them, so "kestrel" finds the news tagged Kestrel Mining even where the text says "the miner".
     """
-    parts = []
+    required, excluded = [], []
     for phrase, word in re.findall(r'"([^"]*)"?|(\S+)', q)[:MAX_QUERY_WORDS]:
         text = (phrase or word).replace("\\", " ")
         negative = bool(word) and text.startswith("-") and len(text) > 1
-        text = text.lstrip("-") if negative else text
-        text = " ".join(text.replace('"', " ").split())
-        if text:
-            parts.append(f'{"-" if negative else ""}"{text}"')
-    if not any(not p.startswith("-") for p in parts):
+        text = " ".join((text.lstrip("-") if negative else text).replace('"', " ").split())
+        if not WORD_CHARACTER.search(text):
+            continue
+        part, _errors = index.index.parse_query_lenient(f'"{text}"', default_field_names=text_fields())
+        if negative:
+            excluded.append(part)
+            continue
+        companies = _companies_named(index, text)
+        if companies:
+            tagged = tantivy.Query.term_set_query(index.schema, "companies", companies)
+            part = tantivy.Query.boolean_query([(tantivy.Occur.Should, part), (tantivy.Occur.Should, tagged)])
+        required.append(part)
+    if not required:
         return None
-    query, _errors = index.index.parse_query_lenient(
-        " ".join(parts),
-        default_field_names=text_fields(),
-        conjunction_by_default=True,
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, part) for part in required]
+        + [(tantivy.Occur.MustNot, part) for part in excluded]
     )
-    return query
+
+
+def _companies_named(index: SearchIndex, text: str) -> list[int]:
+    """Ids of the companies whose name or other names contain these words."""
+    names, _errors = index.index.parse_query_lenient(f'"{text}"', default_field_names=["names"])
+    searcher = index.searcher()
+    hits = searcher.search(names, MAX_NAMED_COMPANIES).hits
+    return [int(searcher.doc(address)["key"][0].split(":")[1]) for _, address in hits]
 
 
 VOCABULARY_CACHE_SECONDS = 60
@@ -279,7 +310,10 @@ def _request(facets: list[Facet]) -> dict:
             request[facet.param] = {"terms": {"field": f"{facet.field}_set", "size": SET_BUCKETS}}
             request[f"{facet.param}+"] = {"terms": {"field": f"{facet.field}_more", "size": SET_BUCKETS}}
         else:
-            request[facet.param] = {"terms": {"field": facet.field, "size": facet.size}}
+            # Every segment reports all its values, so the merged top counts are exact.
+            request[facet.param] = {
+                "terms": {"field": facet.field, "size": facet.size, "shard_size": SET_BUCKETS}
+            }
     return request
 
 
@@ -403,6 +437,9 @@ def search(params: SearchParams, *, page_size: int = PAGE_SIZE, with_facets: boo
             jobs.append((_combine([text, dates, *others]), [FACET_BY_PARAM[param]]))
         facets = _facet_groups(params, resolved, _aggregate_all(searcher, jobs))
 
+    last_page = max(1, -(-min(result.count, MAX_RESULTS_DEPTH) // page_size))
+    if params.page > last_page and result.count:
+        return search(replace(params, page=last_page), page_size=page_size, with_facets=with_facets)
     results = SearchResults(params, result.count, _load(keys), facets, errors)
     if result.count == 0 and params.filters:
         results.loosenings = _loosenings(searcher, params, text, dates, filter_queries, facets)
@@ -427,7 +464,7 @@ def _loosenings(searcher, params, text, dates, filter_queries, facets) -> list[L
 
 def company_suggestions(prefix: str, limit: int = 10) -> list[Company]:
     """Companies whose name, or one of whose other names, starts with `prefix`."""
-    prefix = prefix.strip()[:100]
+    prefix = _clean(prefix)[:100]
     if len(prefix) < 2:
         return []
     by_name = Company.objects.filter(name__istartswith=prefix).order_by("name")[:limit]

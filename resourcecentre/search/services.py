@@ -1,5 +1,6 @@
 """Keeping the search index in step with the database."""
 
+import datetime
 import fcntl
 import logging
 from collections import defaultdict
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .documents import DOCUMENTS, KINDS, all_ids
 from .engine import IndexStore, SearchIndex, SearchUnavailable
@@ -18,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 APPLIED_FILE = "applied_change_id"
 SYNC_BATCH = 5000
+LATE_COMMIT_SECONDS = 300
 REBUILD_HEAP_BYTES = 256_000_000
 _stores: dict[Path, IndexStore] = {}
 
@@ -71,6 +74,8 @@ def _enqueue_sync() -> None:
 
 def _write(index: SearchIndex, keys: dict[str, set[int]]) -> int:
     """Replace the documents of these objects with their current published state."""
+    if not keys:
+        return 0
     written = 0
     writer = index.writer()
     for kind, ids in keys.items():
@@ -88,7 +93,9 @@ def search_index_sync() -> int:
     """Apply the change log to this host's index, from the last change it applied.
 
     Safe to run at any time and any number of times: re-applying a change rewrites the same
-    document. Returns the number of changes applied.
+    document. Changes of the last few minutes are applied again on every run, because on
+    PostgreSQL a transaction can commit after one that took a later id. Returns the number of
+    new changes applied.
     """
     store = index_store()
     applied_total = 0
@@ -99,6 +106,9 @@ def search_index_sync() -> int:
             logger.warning("No search index yet; run rebuild_search_index")
             return 0
         index = SearchIndex(path)
+        recent = timezone.now() - datetime.timedelta(seconds=LATE_COMMIT_SECONDS)
+        late = SearchIndexChange.objects.filter(id__lte=_applied(path), created_at__gte=recent)
+        _write(index, _keys(late.values_list("id", "kind", "object_id")[:SYNC_BATCH]))
         while True:
             last = _applied(path)
             changes = list(
@@ -107,13 +117,20 @@ def search_index_sync() -> int:
                 .values_list("id", "kind", "object_id")[:SYNC_BATCH]
             )
             if not changes:
-                return applied_total
-            keys: dict[str, set[int]] = defaultdict(set)
-            for _, kind, object_id in changes:
-                keys[kind].add(object_id)
-            _write(index, keys)
+                break
+            _write(index, _keys(changes))
             _set_applied(path, changes[-1][0])
             applied_total += len(changes)
+    forgotten = timezone.now() - datetime.timedelta(days=settings.SEARCH_CHANGE_LOG_DAYS)
+    SearchIndexChange.objects.filter(created_at__lt=forgotten).delete()
+    return applied_total
+
+
+def _keys(changes) -> dict[str, set[int]]:
+    keys: dict[str, set[int]] = defaultdict(set)
+    for _, kind, object_id in changes:
+        keys[kind].add(object_id)
+    return keys
 
 
 def search_index_rebuild(*, progress: Callable[[str, int, int], None] | None = None) -> int:

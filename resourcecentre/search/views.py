@@ -7,7 +7,7 @@ from .queries import FACETS, KINDS, SORTS, SearchParams, company_suggestions, se
 
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)
-    lookup = request.GET.get("company_lookup", "").strip()
+    lookup = request.GET.get("company_lookup", "").replace("\x00", "").strip()
     if lookup:
         # Without JavaScript the company box arrives as text: add the best match as a filter.
         matches = company_suggestions(lookup, limit=1)

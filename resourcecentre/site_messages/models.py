@@ -1,11 +1,21 @@
 import hashlib
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField
 
 from resourcecentre.lib.html import sanitize_html
+
+
+def validate_link(value: str) -> None:
+    """Only web addresses and paths on this site; never javascript: or data: links."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    if urlsplit(value).scheme not in {"http", "https"}:
+        raise ValidationError(_("Enter an address starting with https:// or a path starting with /."))
 
 
 class SiteMessageQuerySet(models.QuerySet):
@@ -29,7 +39,11 @@ class SiteMessage(models.Model):
     title = models.CharField(_("title"), max_length=255)
     body = RichTextField(_("body"), features=["bold", "italic", "link"])
     link_url = models.CharField(
-        _("“Find Out More” link"), max_length=500, blank=True, help_text=_("A URL or a site path.")
+        _("“Find Out More” link"),
+        max_length=500,
+        blank=True,
+        help_text=_("A URL or a site path."),
+        validators=[validate_link],
     )
     link_label = models.CharField(_("link label"), max_length=100, blank=True, default=_("Find Out More"))
     starts_at = models.DateTimeField(_("show from"), default=timezone.now)
@@ -51,6 +65,15 @@ class SiteMessage(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
+
+    @property
+    def safe_link(self) -> str:
+        """The link, unless it is of a kind the form would refuse (rows written around it)."""
+        try:
+            validate_link(self.link_url)
+        except ValidationError:
+            return ""
+        return self.link_url
 
     @property
     def version(self) -> str:

@@ -10,7 +10,7 @@ CACHE_SECONDS = 60
 def active_messages() -> list[SiteMessage]:
     messages = cache.get(CACHE_KEY)
     if messages is None:
-        messages = list(SiteMessage.objects.active()[:5])
+        messages = list(SiteMessage.objects.active())
         cache.set(CACHE_KEY, messages, CACHE_SECONDS)
     return messages
 

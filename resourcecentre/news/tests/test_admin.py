@@ -1,3 +1,4 @@
+import datetime
 import functools
 import http.server
 import json
@@ -6,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.models import Revision
 
 from resourcecentre.news.models import Component, ComponentType, Story
-from tests.factories import ComponentFactory
+from tests.factories import ComponentFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +174,46 @@ def test_a_malformed_url_gets_a_clear_error(client, editor):
     assert response.status_code == 200
     assert "Enter a valid URL" in response.content.decode()
     assert not Component.objects.exists()
+
+
+def test_broken_addresses_keep_the_url_and_say_why(client, editor, settings):
+    client.force_login(editor)
+    response = client.post("/admin/news/add-from-url/", {"url": "http://example.com:99999/a"}, follow=True)
+    assert response.status_code == 200
+    assert "impossible port number" in response.content.decode()
+    assert Component.objects.filter(url="http://example.com:99999/a").exists()
+
+
+def test_the_preview_shows_the_component_and_the_story(rf, editor):
+    component = ComponentFactory(title="A component to preview", draft=True)
+    story = StoryFactory(headline="A story to preview", draft=True, components=[component])
+    request = rf.get("/admin/")
+    request.user = editor
+    for obj, text in ((component, "A component to preview"), (story, "A story to preview")):
+        response = obj.make_preview_request(request)
+        assert response.status_code == 200
+        html = response.content.decode() if hasattr(response, "content") else response.rendered_content
+        assert text in html
+    assert "A component to preview" in story.make_preview_request(request).content.decode()
+
+
+def test_scheduled_publishing_goes_live_when_publish_scheduled_runs(client):
+    component = ComponentFactory(title="Embargoed report on cobalt refineries", draft=True)
+    component.go_live_at = timezone.now() + datetime.timedelta(hours=1)
+    revision = component.save_revision()
+    revision.publish()
+    component.refresh_from_db()
+    assert not component.live
+    assert client.get(component.get_absolute_url()).status_code == 404
+    # An hour passes.
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    revision = Revision.objects.get(pk=revision.pk)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    call_command("publish_scheduled", verbosity=0)
+    component.refresh_from_db()
+    assert component.live
+    assert (
+        "Embargoed report on cobalt refineries" in client.get(component.get_absolute_url()).content.decode()
+    )
