@@ -41,6 +41,9 @@ STEMMED_LANGUAGES = {
 # Languages written without spaces between words: indexed as character uni- and bigrams.
 CJK_LANGUAGES = {"ja", "zh", "ko", "th", "my"}
 
+# Bump when the schema or the analyzers change: an index built by an older release is then
+# treated as missing (pages fall back, search says it is rebuilding) until it is rebuilt.
+SCHEMA_VERSION = "3"
 TAG_FIELDS = ("companies", "countries", "regions", "issues", "sectors", "stakeholders")
 # Facets with few distinct values per item are counted from one packed number per document
 # (the "set" field) instead of a multi-valued column, which tantivy counts several times
@@ -176,9 +179,15 @@ class SearchIndex:
     """One open index directory, with the analyzers registered."""
 
     def __init__(self, path: Path, *, create: bool = False) -> None:
-        if not create and not tantivy.Index.exists(str(path)):
-            raise SearchUnavailable(f"No search index at {path}")
+        version_file = path / "schema_version"
+        if not create:
+            if not tantivy.Index.exists(str(path)):
+                raise SearchUnavailable(f"No search index at {path}")
+            if not version_file.exists() or version_file.read_text() != SCHEMA_VERSION:
+                raise SearchUnavailable(f"The index at {path} was built by another release; rebuild it.")
         path.mkdir(parents=True, exist_ok=True)
+        if create:
+            version_file.write_text(SCHEMA_VERSION)
         self.path = path
         self.schema = build_schema()
         self.index = tantivy.Index(self.schema, path=str(path), reuse=not create)

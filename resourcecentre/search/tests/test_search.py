@@ -452,3 +452,13 @@ def test_deleting_a_tag_or_renaming_a_source_reaches_the_index(client, world, ru
     source.save()
     run_tasks()
     assert "Garment workers strike over unpaid wages" in _titles(client.get("/en/search/", {"q": "bulletin"}))
+
+
+def test_an_index_from_another_release_is_treated_as_missing(client, rebuild_index, settings):
+    rebuild_index()
+    assert client.get("/en/search/").status_code == 200
+    (settings.SEARCH_INDEX_DIR / "current" / "schema_version").write_text("0")
+    from resourcecentre.search.services import index_store
+
+    index_store()._open = None
+    assert client.get("/en/search/").status_code == 503
