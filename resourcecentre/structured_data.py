@@ -20,7 +20,7 @@ def website() -> dict:
     }
 
 
-def story(request: HttpRequest, story: Story) -> dict:
+def story(request: HttpRequest, story: Story, companies: list[Company]) -> dict:
     return {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -31,7 +31,7 @@ def story(request: HttpRequest, story: Story) -> dict:
         "inLanguage": story.language,
         "url": request.build_absolute_uri(story.get_absolute_url()),
         "publisher": _publisher(),
-        "about": [{"@type": "Organization", "name": c.name} for c in story.companies.all()],
+        "about": [{"@type": "Organization", "name": c.name} for c in companies],
     }
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -29,8 +30,25 @@ class StoryFilter:
         )
 
 
+TAGS_CACHE_SECONDS = 3600
+
+
 def published_story(slug: str) -> Story:
-    return get_object_or_404(Story.objects.published().prefetch_related(*TAXONOMY_FIELDS), slug=slug)
+    return get_object_or_404(Story.objects.published(), slug=slug)
+
+
+def item_tags(item: Story | Component) -> dict[str, list]:
+    """{"companies": [...], "countries": [...], …} for a story or component page.
+
+    Cached under the item's `updated_at`, which re-tagging changes; a renamed term shows
+    within the hour.
+    """
+    key = f"tags:{item._meta.model_name}:{item.pk}:{item.updated_at.timestamp()}"
+    tags = cache.get(key)
+    if tags is None:
+        tags = {field: list(getattr(item, field).all()) for field in TAXONOMY_FIELDS}
+        cache.set(key, tags, TAGS_CACHE_SECONDS)
+    return tags
 
 
 def story_components(story: Story, story_filter: StoryFilter = StoryFilter()) -> QuerySet[Component]:
@@ -57,7 +75,6 @@ def published_component(slug: str) -> Component:
         Component.objects.published()
         .for_listing()
         .prefetch_related(
-            *TAXONOMY_FIELDS,
             Prefetch("story_links", StoryComponent.objects.filter(story__in=stories).select_related("story")),
         ),
         slug=slug,

@@ -24,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def story(request: HttpRequest, slug: str) -> HttpResponse:
     story = queries.published_story(slug)
+    tags = queries.item_tags(story)
     story_filter = queries.StoryFilter.from_query(request.GET)
     components = queries.story_components(story, story_filter).only("id", "updated_at")
     page = Paginator(components, settings.STORY_COMPONENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -36,7 +37,8 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
             "component_types": queries.story_component_types(story),
             "components_html": rendered_components(list(page), heading=3),
             "pages": PageInfo(page.number, page.paginator.num_pages),
-            "structured_data": structured_data.story(request, story),
+            "tags": tags,
+            "structured_data": structured_data.story(request, story, tags["companies"]),
         },
     )
 
@@ -46,7 +48,11 @@ def component(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "news/component.html",
-        {"component": component, "structured_data": structured_data.component(request, component)},
+        {
+            "component": component,
+            "tags": queries.item_tags(component),
+            "structured_data": structured_data.component(request, component),
+        },
     )
 
 
