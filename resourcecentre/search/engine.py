@@ -148,6 +148,11 @@ class IndexDocument:
     tags: dict[str, list[int]] | None = None
     names: list[str] | None = None  # a company's names, matched to find what is tagged with it
 
+    @property
+    def overflowing(self) -> set[str]:
+        """The packed facets for which this item has more values than one number holds."""
+        return {field for field in SET_FIELDS if len(set((self.tags or {}).get(field, []))) > SET_SLOTS}
+
     def to_tantivy(self) -> tantivy.Document:
         doc = tantivy.Document()
         doc.add_text("key", self.key)
@@ -193,6 +198,14 @@ class SearchIndex:
         self.index = tantivy.Index(self.schema, path=str(path), reuse=not create)
         for name, analyzer in analyzers().items():
             self.index.register_tokenizer(name, analyzer)
+
+    def mark_overflow(self, fields: set[str]) -> None:
+        """Remember that some item overflows these packed facets, so they are counted fully."""
+        for field in fields:
+            (self.path / f"overflow-{field}").touch()
+
+    def overflow_fields(self) -> set[str]:
+        return {field for field in SET_FIELDS if (self.path / f"overflow-{field}").exists()}
 
     def writer(self, heap_bytes: int = 32_000_000) -> tantivy.IndexWriter:
         """A single-threaded writer; a rebuild asks for a larger heap to write fewer segments."""

@@ -303,12 +303,13 @@ def _facet_query(schema, param: str, values: list) -> tantivy.Query:
     return tantivy.Query.term_set_query(schema, FACET_BY_PARAM[param].field, values)
 
 
-def _request(facets: list[Facet]) -> dict:
+def _request(facets: list[Facet], overflow: set[str]) -> dict:
     request = {}
     for facet in facets:
         if facet.field in SET_FIELDS:
             request[facet.param] = {"terms": {"field": f"{facet.field}_set", "size": SET_BUCKETS}}
-            request[f"{facet.param}+"] = {"terms": {"field": f"{facet.field}_more", "size": SET_BUCKETS}}
+            if facet.field in overflow:
+                request[f"{facet.param}+"] = {"terms": {"field": f"{facet.field}_more", "size": SET_BUCKETS}}
         else:
             # Every segment reports all its values, so the merged top counts are exact.
             request[facet.param] = {
@@ -327,7 +328,7 @@ def _read(answer: dict, facets: list[Facet]) -> dict[str, list[tuple]]:
             for bucket in buckets:
                 for value in unpack_set(bucket["key"]):
                     totals[value] += bucket["doc_count"]
-            for bucket in answer[f"{facet.param}+"]["buckets"]:
+            for bucket in answer.get(f"{facet.param}+", {"buckets": []})["buckets"]:
                 totals[bucket["key"]] += bucket["doc_count"]
             counts[facet.param] = totals.most_common(facet.size)
         else:
@@ -335,7 +336,9 @@ def _read(answer: dict, facets: list[Facet]) -> dict[str, list[tuple]]:
     return counts
 
 
-def _aggregate_all(searcher, jobs: list[tuple[tantivy.Query, list[Facet]]]) -> dict[str, list[tuple]]:
+def _aggregate_all(
+    index: SearchIndex, searcher, jobs: list[tuple[tantivy.Query, list[Facet]]]
+) -> dict[str, list[tuple]]:
     """Facet counts for several (query, facets) jobs, run side by side on the cores.
 
     tantivy releases the GIL while it aggregates. Companies, the one facet with thousands of
@@ -346,10 +349,13 @@ def _aggregate_all(searcher, jobs: list[tuple[tantivy.Query, list[Facet]]]) -> d
         heavy = [f for f in facets if f.field == "companies"]
         light = [f for f in facets if f.field != "companies"]
         tasks += [(query, group) for group in (heavy, light) if group]
-    futures = [_FACET_POOL.submit(searcher.aggregate, query, _request(group)) for query, group in tasks[1:]]
+    overflow = index.overflow_fields()
+    futures = [
+        _FACET_POOL.submit(searcher.aggregate, query, _request(group, overflow)) for query, group in tasks[1:]
+    ]
     counts = {}
     if tasks:
-        counts.update(_read(searcher.aggregate(tasks[0][0], _request(tasks[0][1])), tasks[0][1]))
+        counts.update(_read(searcher.aggregate(tasks[0][0], _request(tasks[0][1], overflow)), tasks[0][1]))
     for future, (_query, group) in zip(futures, tasks[1:], strict=True):
         counts.update(_read(future.result(), group))
     return counts
@@ -435,7 +441,7 @@ def search(params: SearchParams, *, page_size: int = PAGE_SIZE, with_facets: boo
         for param in filter_queries:
             others = [q for p, q in filter_queries.items() if p != param]
             jobs.append((_combine([text, dates, *others]), [FACET_BY_PARAM[param]]))
-        facets = _facet_groups(params, resolved, _aggregate_all(searcher, jobs))
+        facets = _facet_groups(params, resolved, _aggregate_all(index, searcher, jobs))
 
     last_page = max(1, -(-min(result.count, MAX_RESULTS_DEPTH) // page_size))
     if params.page > last_page and result.count:

@@ -83,6 +83,7 @@ def _write(index: SearchIndex, keys: dict[str, set[int]]) -> int:
             writer.delete_documents_by_term("key", f"{kind}:{object_id}")
         for document in DOCUMENTS[kind](ids):
             writer.add_document(document.to_tantivy())
+            index.mark_overflow(document.overflowing)
             written += 1
     writer.commit()
     writer.wait_merging_threads()
@@ -149,6 +150,7 @@ def search_index_rebuild(*, progress: Callable[[str, int, int], None] | None = N
         ids = all_ids(kind)
         for done, document in enumerate(DOCUMENTS[kind](ids), start=1):
             writer.add_document(document.to_tantivy())
+            index.mark_overflow(document.overflowing)
             if progress and done % 1000 == 0:
                 progress(kind, done, len(ids))
         if progress:

@@ -462,3 +462,21 @@ def test_an_index_from_another_release_is_treated_as_missing(client, rebuild_ind
 
     index_store()._open = None
     assert client.get("/en/search/").status_code == 503
+
+
+def test_items_with_many_countries_count_under_each(client, rebuild_index, run_tasks):
+    codes = ["KE", "UG", "TZ", "RW", "BI"]
+    _tag(
+        ComponentFactory(title="Great Lakes supply chain report"),
+        countries=Country.objects.filter(code__in=codes),
+    )
+    _tag(ComponentFactory(title="Kenya only report"), countries=[Country.objects.get(code="KE")])
+    rebuild_index()
+    counts = _facet(client.get("/en/search/", {"q": "report"}), "country")
+    assert counts == {"Kenya": 2, "Uganda": 1, "Tanzania": 1, "Rwanda": 1, "Burundi": 1}
+    _tag(
+        ComponentFactory(title="A later report on five countries"),
+        countries=Country.objects.filter(code__in=codes),
+    )
+    run_tasks()
+    assert _facet(client.get("/en/search/", {"q": "report"}), "country")["Burundi"] == 2
