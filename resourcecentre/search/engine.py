@@ -204,6 +204,10 @@ class SearchIndex:
         for field in fields:
             (self.path / f"overflow-{field}").touch()
 
+    def generation(self) -> str:
+        """Changes whenever a sync or rebuild writes to this index."""
+        return str((self.path / "meta.json").stat().st_mtime_ns)
+
     def overflow_fields(self) -> set[str]:
         return {field for field in SET_FIELDS if (self.path / f"overflow-{field}").exists()}
 

@@ -336,6 +336,23 @@ def _read(answer: dict, facets: list[Facet]) -> dict[str, list[tuple]]:
     return counts
 
 
+_CORPUS_COUNTS: dict[tuple, dict[str, list[tuple]]] = {}
+
+
+def _corpus_counts(index: SearchIndex, searcher, facet: Facet, kinds: tuple, others: dict) -> dict:
+    """A facet's counts over the whole archive (or one kind of item), kept per index version.
+
+    A reader who picks a company sees the other companies' counts over everything: the same
+    numbers for everyone until the index changes, so they are computed once per change.
+    """
+    key = (str(index.path), index.generation(), facet.param, kinds)
+    if key not in _CORPUS_COUNTS:
+        if len(_CORPUS_COUNTS) > 64:
+            _CORPUS_COUNTS.clear()
+        _CORPUS_COUNTS[key] = _aggregate_all(index, searcher, [(_combine(list(others.values())), [facet])])
+    return _CORPUS_COUNTS[key]
+
+
 def _aggregate_all(
     index: SearchIndex, searcher, jobs: list[tuple[tantivy.Query, list[Facet]]]
 ) -> dict[str, list[tuple]]:
@@ -437,11 +454,17 @@ def search(params: SearchParams, *, page_size: int = PAGE_SIZE, with_facets: boo
     facets = []
     if with_facets:
         # A selected facet is counted without its own filter, so its other values stay choosable.
-        jobs = [(query, [f for f in FACETS if f.param not in filter_queries])]
+        jobs, corpus_wide = [(query, [f for f in FACETS if f.param not in filter_queries])], []
         for param in filter_queries:
-            others = [q for p, q in filter_queries.items() if p != param]
-            jobs.append((_combine([text, dates, *others]), [FACET_BY_PARAM[param]]))
-        facets = _facet_groups(params, resolved, _aggregate_all(index, searcher, jobs))
+            others = {p: q for p, q in filter_queries.items() if p != param}
+            if text is None and dates is None and set(others) <= {"kind"}:
+                corpus_wide.append((FACET_BY_PARAM[param], others))
+            else:
+                jobs.append((_combine([text, dates, *others.values()]), [FACET_BY_PARAM[param]]))
+        counts = _aggregate_all(index, searcher, jobs)
+        for facet, others in corpus_wide:
+            counts.update(_corpus_counts(index, searcher, facet, tuple(resolved.get("kind", ())), others))
+        facets = _facet_groups(params, resolved, counts)
 
     last_page = max(1, -(-min(result.count, MAX_RESULTS_DEPTH) // page_size))
     if params.page > last_page and result.count:

@@ -480,3 +480,16 @@ def test_items_with_many_countries_count_under_each(client, rebuild_index, run_t
     )
     run_tasks()
     assert _facet(client.get("/en/search/", {"q": "report"}), "country")["Burundi"] == 2
+
+
+def test_archive_wide_counts_of_a_selected_facet_follow_the_index(client, world, run_tasks):
+    counts = _facet(
+        client.get("/en/search/", {"company": world["kestrel"].slug, "kind": "component"}), "company"
+    )
+    assert counts == {"Kestrel Mining plc": 3, "Northwind Apparel Ltd": 1}
+    _tag(ComponentFactory(title="Another Northwind item"), companies=[world["northwind"]])
+    run_tasks()
+    counts = _facet(
+        client.get("/en/search/", {"company": world["kestrel"].slug, "kind": "component"}), "company"
+    )
+    assert counts == {"Kestrel Mining plc": 3, "Northwind Apparel Ltd": 2}
