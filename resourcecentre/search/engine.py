@@ -13,6 +13,7 @@ import os
 import shutil
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import tantivy
@@ -43,7 +44,7 @@ CJK_LANGUAGES = {"ja", "zh", "ko", "th", "my"}
 
 # Bump when the schema or the analyzers change: an index built by an older release is then
 # treated as missing (pages fall back, search says it is rebuilding) until it is rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 TAG_FIELDS = ("companies", "countries", "regions", "issues", "sectors", "stakeholders")
 # Facets with few distinct values per item are counted from one packed number per document
 # (the "set" field) instead of a multi-valued column, which tantivy counts several times
@@ -82,6 +83,26 @@ def _analyzer(tokenizer: tantivy.Tokenizer, *filters: tantivy.Filter) -> tantivy
     for item in filters:
         builder = builder.filter(item)
     return builder.build()
+
+
+PAIR_JOINER = "\x01"
+
+
+@lru_cache(maxsize=1)
+def shared_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    return analyzers()
+
+
+def word_pairs(field: str, text: str) -> list[str]:
+    """Each word joined to the next as the field's analyzer sees them: "unpaid\x01overtim".
+
+    Indexed, these make a two-word phrase one term lookup instead of a position check over
+    every document holding both words; CJK n-grams have no word order to pair.
+    """
+    if field == "cjk":
+        return []
+    tokens = shared_analyzers()["folded" if field == "text" else field].analyze(text)
+    return [f"{first}{PAIR_JOINER}{second}" for first, second in zip(tokens, tokens[1:], strict=False)]
 
 
 def analyzers() -> dict[str, tantivy.TextAnalyzer]:
@@ -128,6 +149,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_date_field("date", indexed=True, fast=True)
     builder.add_text_field("text", tokenizer_name="folded")
     builder.add_text_field("names", tokenizer_name="folded")
+    builder.add_text_field("pairs", tokenizer_name="whitespace", index_option="basic")
     for code in STEMMED_LANGUAGES:
         builder.add_text_field(f"stem_{code}", tokenizer_name=f"stem_{code}")
     builder.add_text_field("cjk", tokenizer_name="cjk")
@@ -176,7 +198,10 @@ class IndexDocument:
             doc.add_text("names", name)
         for number, (language, text) in enumerate(self.texts):
             # The title counts twice: a word in the headline says more than one in the excerpt.
-            doc.add_text(text_field_for(language), f"{self.title}\n{text}" if number == 0 else text)
+            field = text_field_for(language)
+            doc.add_text(field, f"{self.title}\n{text}" if number == 0 else text)
+            if pairs := word_pairs(field, text):
+                doc.add_text("pairs", " ".join(pairs))
         return doc
 
 

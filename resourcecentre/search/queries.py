@@ -25,7 +25,15 @@ from resourcecentre.news.queries import components_about
 from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
 from resourcecentre.taxonomy.queries import tag_condition
 
-from .engine import SET_BUCKETS, SET_FIELDS, SearchIndex, SearchUnavailable, text_fields, unpack_set
+from .engine import (
+    SET_BUCKETS,
+    SET_FIELDS,
+    SearchIndex,
+    SearchUnavailable,
+    text_fields,
+    unpack_set,
+    word_pairs,
+)
 from .services import index_store
 
 PAGE_SIZE = 20
@@ -60,7 +68,7 @@ FACETS = [
     Facet("language", "language", _("Languages"), None, 12),
 ]
 FACET_BY_PARAM = {facet.param: facet for facet in FACETS}
-_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="facets")
+_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search")
 FACET_BY_FIELD = {facet.field: facet for facet in FACETS}
 
 
@@ -214,7 +222,7 @@ def _user_query(index: SearchIndex, q: str) -> tantivy.Query | None:
         text = " ".join((text.lstrip("-") if negative else text).replace('"', " ").split())
         if not WORD_CHARACTER.search(text):
             continue
-        part, _errors = index.index.parse_query_lenient(f'"{text}"', default_field_names=text_fields())
+        part = _phrase_query(index, text)
         if negative:
             excluded.append(part)
             continue
@@ -229,6 +237,29 @@ def _user_query(index: SearchIndex, q: str) -> tantivy.Query | None:
         [(tantivy.Occur.Must, part) for part in required]
         + [(tantivy.Occur.MustNot, part) for part in excluded]
     )
+
+
+def _phrase_query(index: SearchIndex, text: str) -> tantivy.Query:
+    """Documents holding these words in this order, in any language's field.
+
+    Two words are matched through the indexed word pairs, one term per analyzer; longer
+    phrases need every pair and the exact positions; CJK text keeps its n-gram phrase.
+    """
+    positional, _errors = index.index.parse_query_lenient(f'"{text}"', default_field_names=text_fields())
+    variants = {tuple(word_pairs(field, text)) for field in text_fields()} - {()}
+    if not variants:
+        return positional
+    by_pairs = [
+        tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.term_query(index.schema, "pairs", pair)) for pair in pairs]
+        )
+        for pairs in sorted(variants)
+    ]
+    cjk, _errors = index.index.parse_query_lenient(f'"{text}"', default_field_names=["cjk"])
+    any_language = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in [*by_pairs, cjk]])
+    if max(len(pairs) for pairs in variants) == 1:
+        return any_language
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, any_language), (tantivy.Occur.Must, positional)])
 
 
 def _companies_named(index: SearchIndex, text: str) -> list[int]:
@@ -440,16 +471,12 @@ def search(params: SearchParams, *, page_size: int = PAGE_SIZE, with_facets: boo
     if offset >= MAX_RESULTS_DEPTH:
         offset = max(0, MAX_RESULTS_DEPTH - page_size)
     if params.sort == "relevance" and text is not None:
-        result = searcher.search(query, page_size, count=True, offset=offset)
+        ordering = {}
     else:
         order = tantivy.Order.Asc if params.sort == "oldest" else tantivy.Order.Desc
-        result = searcher.search(
-            query, page_size, count=True, order_by_field="date", offset=offset, order=order
-        )
-    keys = []
-    for score, address in result.hits:
-        kind, object_id = searcher.doc(address)["key"][0].split(":")
-        keys.append((kind, int(object_id), float(score)))
+        ordering = {"order_by_field": "date", "order": order}
+    # The page of hits is found on one core while the facets are counted on the other.
+    pending = _FACET_POOL.submit(searcher.search, query, page_size, count=True, offset=offset, **ordering)
 
     facets = []
     if with_facets:
@@ -466,6 +493,11 @@ def search(params: SearchParams, *, page_size: int = PAGE_SIZE, with_facets: boo
             counts.update(_corpus_counts(index, searcher, facet, tuple(resolved.get("kind", ())), others))
         facets = _facet_groups(params, resolved, counts)
 
+    result = pending.result()
+    keys = []
+    for score, address in result.hits:
+        kind, object_id = searcher.doc(address)["key"][0].split(":")
+        keys.append((kind, int(object_id), float(score)))
     last_page = max(1, -(-min(result.count, MAX_RESULTS_DEPTH) // page_size))
     if params.page > last_page and result.count:
         return search(replace(params, page=last_page), page_size=page_size, with_facets=with_facets)

@@ -217,6 +217,10 @@ def test_phrases_and_exclusions(client, world):
     phrase = {"q": '"unpaid wages"', "kind": "component"}
     assert _titles(client.get("/en/search/", phrase)) == ["Garment workers strike over unpaid wages"]
     assert _titles(client.get("/en/search/", {"q": '"wages unpaid"', "kind": "component"})) == []
+    three = {"q": '"strike over unpaid"', "kind": "component"}
+    assert _titles(client.get("/en/search/", three)) == ["Garment workers strike over unpaid wages"]
+    assert _titles(client.get("/en/search/", {"q": '"strike unpaid over"', "kind": "component"})) == []
+    assert _titles(client.get("/en/search/", {"q": '"長時間労働"'})) == ["技能実習生が長時間労働を訴え"]
     excluded = _titles(client.get("/en/search/", {"q": "kestrel -evictions", "kind": "component"}))
     assert "Kestrel accused over evictions" not in excluded and excluded
 
