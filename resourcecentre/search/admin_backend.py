@@ -39,25 +39,20 @@ class SearchBackend:
         rank = Case(*(When(pk=pk, then=n) for n, pk in enumerate(ids)), output_field=IntegerField())
         return queryset.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank")
 
-    def search(self, query, model_or_queryset, *args, **kwargs):
-        queryset = (
-            model_or_queryset
-            if isinstance(model_or_queryset, QuerySet)
-            else model_or_queryset._default_manager.all()
-        )
+    def _route(self, method: str, query, model_or_queryset, *args, **kwargs):
+        """Our models to our index; every other model to the database backend's `method`."""
+        queryset = model_or_queryset
+        if not isinstance(queryset, QuerySet):
+            queryset = model_or_queryset._default_manager.all()
         if queryset.model in OURS:
             return self._ours(str(query), queryset)
-        return self.database.search(query, model_or_queryset, *args, **kwargs)
+        return getattr(self.database, method)(query, model_or_queryset, *args, **kwargs)
+
+    def search(self, query, model_or_queryset, *args, **kwargs):
+        return self._route("search", query, model_or_queryset, *args, **kwargs)
 
     def autocomplete(self, query, model_or_queryset, *args, **kwargs):
-        queryset = (
-            model_or_queryset
-            if isinstance(model_or_queryset, QuerySet)
-            else model_or_queryset._default_manager.all()
-        )
-        if queryset.model in OURS:
-            return self._ours(str(query), queryset)
-        return self.database.autocomplete(query, model_or_queryset, *args, **kwargs)
+        return self._route("autocomplete", query, model_or_queryset, *args, **kwargs)
 
     def add(self, obj) -> None:
         if type(obj) not in OURS:

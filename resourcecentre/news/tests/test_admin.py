@@ -217,3 +217,10 @@ def test_scheduled_publishing_goes_live_when_publish_scheduled_runs(client):
     assert (
         "Embargoed report on cobalt refineries" in client.get(component.get_absolute_url()).content.decode()
     )
+
+
+def test_admin_search_of_other_models_still_uses_the_database(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "a-long-test-password")
+    client.force_login(admin)
+    assert client.get("/admin/images/", {"q": "river"}).status_code == 200
+    assert client.get("/admin/documents/", {"q": "report"}).status_code == 200
