@@ -59,6 +59,13 @@ test: install-test browser-deps
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## make prod-check: Django's deployment checks against production-like settings; any warning fails.
+prod-check: install
+	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-resourcecentre.example} SECURE_SSL_REDIRECT=true BEHIND_PROXY=true \
+	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_PRELOAD=true SECURE_COOKIES=true \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
