@@ -16,6 +16,7 @@ from django.utils import feedgenerator
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from resourcecentre.lib.dates import midnight_utc
 from resourcecentre.news.models import Component, Story
 
 FEED_FORMATS = ("rss", "atom", "json")
@@ -40,10 +41,6 @@ def entry_id(obj: Component | Story) -> str:
     return f"tag:{authority},2020:{obj._meta.model_name}:{obj.pk}"
 
 
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
-
-
 def entry(request: HttpRequest, obj: Component | Story) -> Entry:
     if isinstance(obj, Story):
         return Entry(
@@ -51,7 +48,7 @@ def entry(request: HttpRequest, obj: Component | Story) -> Entry:
             title=obj.headline,
             link=request.build_absolute_uri(obj.get_absolute_url()),
             html=obj.summary,
-            published=_midnight(obj.date),
+            published=midnight_utc(obj.date),
             updated=obj.updated_at,
             author="",
             category=str(Story._meta.verbose_name).capitalize(),
@@ -61,7 +58,7 @@ def entry(request: HttpRequest, obj: Component | Story) -> Entry:
         title=obj.title,
         link=request.build_absolute_uri(obj.get_absolute_url()),
         html=obj.excerpt,
-        published=_midnight(obj.date),
+        published=midnight_utc(obj.date),
         updated=obj.updated_at,
         author=obj.author_line,
         category=obj.type.name,

@@ -23,7 +23,7 @@ def story_feed(request: HttpRequest, slug: str, feed_format: str) -> HttpRespons
         title=story.headline,
         link=story.get_absolute_url(),
         description=story.description,
-        items=news.story_components(story).for_listing(),
+        items=news.story_components(story).for_teasers(),
     )
 
 

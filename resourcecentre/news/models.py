@@ -95,8 +95,13 @@ class PublishedQuerySet(models.QuerySet):
 
 
 class ComponentQuerySet(PublishedQuerySet):
+    def for_teasers(self):
+        """What a title-and-byline list shows: no translations."""
+        return self.select_related("type", "source")
+
     def for_listing(self):
-        return self.select_related("type", "source").prefetch_related("translations")
+        """What a full component shows, translations included."""
+        return self.for_teasers().prefetch_related("translations")
 
     def newest_first(self):
         return self.order_by("-date", "-id")

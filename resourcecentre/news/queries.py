@@ -82,7 +82,7 @@ def published_component(slug: str) -> Component:
 
 
 def latest_components() -> QuerySet[Component]:
-    return Component.objects.published().for_listing().newest_first()
+    return Component.objects.published().for_teasers().newest_first()
 
 
 def latest_stories() -> QuerySet[Story]:

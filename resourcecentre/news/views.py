@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from resourcecentre import structured_data
-from resourcecentre.search.queries import PageInfo
+from resourcecentre.pagination import PageInfo
 
 from . import queries
 from .rendering import rendered_components

@@ -15,7 +15,7 @@ from resourcecentre.taxonomy.models import Country
 from .engine import TAG_FIELDS, IndexDocument
 
 CHUNK = 2000
-KINDS = ("component", "story", "company")
+INDEXED_KINDS = ("component", "story", "company")
 
 
 def _tags(model, ids: list[int]) -> dict[int, dict[str, list[int]]]:

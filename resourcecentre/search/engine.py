@@ -18,6 +18,8 @@ from pathlib import Path
 
 import tantivy
 
+from resourcecentre.lib.dates import midnight_utc
+
 # Stemmers tantivy ships, by the content language codes we use.
 STEMMED_LANGUAGES = {
     "ar": "arabic",
@@ -182,7 +184,7 @@ class IndexDocument:
         doc.add_text("language", self.language)
         # tantivy stores dates from 1677 to 2262; a mistyped year must not stop the index.
         day = min(max(self.date, EARLIEST_INDEXED_DATE), LATEST_INDEXED_DATE)
-        doc.add_date("date", datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC))
+        doc.add_date("date", midnight_utc(day))
         if self.type is not None:
             doc.add_unsigned("type", self.type)
         for field, ids in (self.tags or {}).items():

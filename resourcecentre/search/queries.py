@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from resourcecentre.companies.models import Company
+from resourcecentre.lib.dates import midnight_utc
 from resourcecentre.lib.languages import language_name
 from resourcecentre.news.models import Component, ComponentType, Story
 from resourcecentre.news.queries import components_about
+from resourcecentre.pagination import PageInfo
 from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
 from resourcecentre.taxonomy.queries import tag_condition
 
@@ -42,7 +44,7 @@ MAX_QUERY_LENGTH = 500
 MAX_QUERY_WORDS = 32
 MAX_NAMED_COMPANIES = 50
 WORD_CHARACTER = re.compile(r"\w")
-KINDS = {"component": _("News items"), "story": _("Stories"), "company": _("Companies")}
+KIND_LABELS = {"component": _("News items"), "story": _("Stories"), "company": _("Companies")}
 SORTS = {"relevance": _("Relevance"), "newest": _("Newest first"), "oldest": _("Oldest first")}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 
@@ -202,7 +204,7 @@ class SearchResults:
     available: bool = True
 
     @property
-    def pages(self) -> "PageInfo":
+    def pages(self) -> PageInfo:
         num_pages = max(1, -(-min(self.total, MAX_RESULTS_DEPTH) // PAGE_SIZE))
         return PageInfo(min(self.params.page, num_pages), num_pages)
 
@@ -297,7 +299,7 @@ def _resolve(params: SearchParams, errors: list[str]) -> dict[str, list]:
             ids = dict(facet.model.objects.filter(slug__in=values).values_list("slug", "id"))
             found = [ids[v] for v in values if v in ids]
         elif param == "kind":
-            found = [v for v in values if v in KINDS]
+            found = [v for v in values if v in KIND_LABELS]
         else:
             found = [v.lower() for v in values if LANGUAGE_CODE.match(v.lower())]
         if len(found) < len(values):
@@ -314,7 +316,7 @@ def _date_filter(schema, params: SearchParams) -> tantivy.Query | None:
         return None
 
     def moment(day):
-        return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC) if day else None
+        return midnight_utc(day) if day else None
 
     return tantivy.Query.range_query(
         schema, "date", tantivy.FieldType.Date, moment(params.date_from), moment(params.date_to)
@@ -425,7 +427,7 @@ def _facet_groups(params: SearchParams, resolved: dict, counts: dict[str, list[t
                 if slug not in {i[0] for i in items}:
                     items.append((slug, name, 0))
         elif facet.param == "kind":
-            items = [(key, str(KINDS.get(key, key)), count) for key, count in buckets]
+            items = [(key, str(KIND_LABELS.get(key, key)), count) for key, count in buckets]
         else:
             items = [(key, language_name(key), count) for key, count in buckets]
             items += [(v, language_name(v), 0) for v in selected_values if v not in {i[0] for i in items}]
@@ -442,9 +444,7 @@ def _load(keys: list[tuple[str, int, float]]) -> list[Hit]:
         by_kind.setdefault(kind, []).append(object_id)
     loaded: dict[tuple[str, int], Model] = {}
     if "component" in by_kind:
-        for obj in (
-            Component.objects.published().select_related("type", "source").filter(id__in=by_kind["component"])
-        ):
+        for obj in Component.objects.published().for_teasers().filter(id__in=by_kind["component"]):
             loaded[("component", obj.pk)] = obj
     if "story" in by_kind:
         for obj in Story.objects.published().filter(id__in=by_kind["story"]):
@@ -538,34 +538,6 @@ def company_suggestions(prefix: str, limit: int = 10) -> list[Company]:
             seen.add(company.pk)
             found.append(company)
     return found[:limit]
-
-
-@dataclass(frozen=True)
-class PageInfo:
-    """Where a paged list is, for the pagination links."""
-
-    number: int
-    num_pages: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.num_pages > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .documents import DOCUMENTS, KINDS, all_ids
+from .documents import DOCUMENTS, INDEXED_KINDS, all_ids
 from .engine import IndexStore, SearchIndex, SearchUnavailable
 from .models import SearchIndexChange
 
@@ -146,7 +146,7 @@ def search_index_rebuild(*, progress: Callable[[str, int, int], None] | None = N
     index = SearchIndex(path, create=True)
     writer = index.writer(heap_bytes=REBUILD_HEAP_BYTES)
     total = 0
-    for kind in KINDS:
+    for kind in INDEXED_KINDS:
         ids = all_ids(kind)
         for done, document in enumerate(DOCUMENTS[kind](ids), start=1):
             writer.add_document(document.to_tantivy())

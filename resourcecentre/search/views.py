@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 
-from .queries import FACETS, KINDS, SORTS, SearchParams, company_suggestions, search
+from .queries import SORTS, SearchParams, company_suggestions, search
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -22,8 +22,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         {
             "params": params,
             "results": results,
-            "facets": FACETS,
-            "kinds": KINDS,
             "sorts": SORTS,
             "query_string": query_string,
             "pages": results.pages,
