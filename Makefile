@@ -37,7 +37,7 @@ run: demo
 	@echo "  Resource Centre: http://127.0.0.1:$(PORT)/   admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo ""
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	while sleep 60; do $(PY) manage.py publish_scheduled >/dev/null; done & scheduler=$$!; \
+	while sleep 60; do $(PY) manage.py publish_scheduled >/dev/null; $(PY) manage.py process_response_deadlines >/dev/null; done & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -1,4 +1,8 @@
+import email
+import email.policy
 import os
+import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -125,3 +129,37 @@ def committed_db(transactional_db, django_db_serialized_rollback, _migrated_data
     assert _migrated_data is not None, "the test database was created without its serialized data"
     call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
     connections[DEFAULT_DB_ALIAS].creation.deserialize_db_from_string(_migrated_data)
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server on localhost; `messages` holds what it received, parsed."""
+
+    host: str
+    port: int
+    messages: list[email.message.EmailMessage]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Start aiosmtpd and point Django's SMTP backend at it."""
+    from aiosmtpd.controller import Controller
+
+    received: list[email.message.EmailMessage] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        yield SmtpServer("127.0.0.1", port, received)
+    finally:
+        controller.stop()

@@ -43,6 +43,7 @@ SITE_NAME = env_str("SITE_NAME", "Resource Centre")
 INSTALLED_APPS = [
     "resourcecentre.taxonomy",
     "resourcecentre.companies",
+    "resourcecentre.responses",
     "resourcecentre.news",
     "resourcecentre.site_messages",
     "resourcecentre.feeds",
@@ -173,6 +174,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Files nobody may download without logging in (response attachments before publication).
+PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -247,3 +250,11 @@ LOGGING = {
     # Wagtail logs every edit and publish at INFO; the audit log keeps them in the database.
     "loggers": {"wagtail": {"level": "WARNING"}},
 }
+
+# The company response mechanism
+RESPONSE_DEADLINE_DAYS = env_int("RESPONSE_DEADLINE_DAYS", 7)
+# Days the company's link keeps working after the deadline, for late answers.
+RESPONSE_GRACE_DAYS = env_int("RESPONSE_GRACE_DAYS", 3)
+# Days before the deadline that a reminder goes to companies that have not answered.
+RESPONSE_REMINDER_DAYS = env_int("RESPONSE_REMINDER_DAYS", 2)
+RESPONSE_ATTACHMENT_MAX_BYTES = env_int("RESPONSE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

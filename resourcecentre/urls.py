@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path(_("about/"), TemplateView.as_view(template_name="about.html"), name="about"),
     path("", include("resourcecentre.news.urls")),
     path("", include("resourcecentre.companies.urls")),
+    path("", include("resourcecentre.responses.urls")),
     path("", include("resourcecentre.taxonomy.urls")),
     path("", include("resourcecentre.search.urls")),
 )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,17 @@ from wagtail.search import index
 from resourcecentre.slugs import unique_slug
 
 
+def interface_language_choices() -> list[tuple[str, str]]:
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
 class Company(index.Indexed, ClusterableModel):
+    class Listing(models.TextChoices):
+        LISTED = "listed", _("publicly listed")
+        PRIVATE = "private", _("privately held")
+        STATE_OWNED = "state-owned", _("state-owned")
+        DELISTED = "delisted", _("delisted")
+
     name = models.CharField(_("name"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=255, unique=True, allow_unicode=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
@@ -24,7 +35,29 @@ class Company(index.Indexed, ClusterableModel):
         on_delete=models.SET_NULL,
         related_name="headquartered_companies",
     )
+    countries = ParentalManyToManyField(
+        "taxonomy.Country",
+        verbose_name=_("countries of operation"),
+        blank=True,
+        related_name="operating_companies",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subsidiaries",
+    )
     website = models.URLField(_("website"), blank=True)
+    listing = models.CharField(_("listing status"), max_length=20, choices=Listing.choices, blank=True)
+    language = models.CharField(
+        _("language for correspondence"),
+        max_length=12,
+        blank=True,
+        choices=interface_language_choices,
+        help_text=_("Response requests are e-mailed in this language; blank for the site's default."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     search_fields = [
@@ -81,3 +114,17 @@ class CompanyIdentifier(Orderable):
 
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} {self.value}"
+
+
+class CompanyContact(Orderable):
+    """An address response requests go to, kept for the next request."""
+
+    company = ParentalKey(Company, on_delete=models.CASCADE, related_name="contacts")
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name or role"), max_length=255, blank=True)
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["company", "email"], name="unique_company_contact")]
+
+    def __str__(self) -> str:
+        return self.email

@@ -8,6 +8,7 @@ from . import views
 app_name = "companies"
 
 urlpatterns = [
+    path(_("companies/"), views.index, name="index"),
     path(_("companies/<uslug:slug>/"), views.company, name="company"),
     path(_("companies/<uslug:slug>/<feed:feed_format>/"), company_feed, name="company_feed"),
 ]

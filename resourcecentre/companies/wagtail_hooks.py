@@ -17,10 +17,19 @@ class CompanyViewSet(SnippetViewSet):
     panels = [
         FieldPanel("name"),
         FieldPanel("summary"),
-        FieldRowPanel([FieldPanel("hq_country"), FieldPanel("website")]),
+        FieldRowPanel([FieldPanel("hq_country"), FieldPanel("parent")]),
+        FieldRowPanel([FieldPanel("website"), FieldPanel("listing")]),
         FieldPanel("sectors"),
+        FieldPanel("countries"),
         InlinePanel("names", heading=_("Other and former names"), label=_("Name")),
         InlinePanel("identifiers", heading=_("Identifiers"), label=_("Identifier")),
+        FieldPanel("language"),
+        InlinePanel(
+            "contacts",
+            heading=_("Contacts for response requests"),
+            label=_("Contact"),
+            help_text=_("Kept here and offered again with every new response request."),
+        ),
     ]
 
 

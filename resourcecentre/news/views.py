@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from resourcecentre import structured_data
 from resourcecentre.pagination import PageInfo
+from resourcecentre.responses.queries import story_responses
 
 from . import queries
 from .rendering import rendered_components
@@ -38,6 +39,7 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
             "components_html": rendered_components(list(page), heading=3),
             "pages": PageInfo(page.number, page.paginator.num_pages),
             "tags": tags,
+            "responses": story_responses(story),
             "structured_data": structured_data.story(request, story, tags["companies"]),
         },
     )

@@ -1,0 +1,71 @@
+"""The e-mails of the response mechanism, written in the company's language where it has one."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from resourcecentre.lib.html import plain_text
+
+from .models import Invitation
+from .services import contact_emails, current_response, link_expires_at, link_token
+
+SUBJECTS = {
+    "invitation": lambda c: _("Invitation to respond: %(story)s") % c,
+    "reminder": lambda c: _("Reminder: invitation to respond by %(deadline)s") % c,
+    "acknowledgement": lambda c: _("We have received your response: %(story)s") % c,
+}
+
+
+def company_language(invitation: Invitation) -> str:
+    interface = {code for code, _name in settings.LANGUAGES}
+    language = invitation.company.language
+    return language if language in interface else settings.LANGUAGE_CODE
+
+
+def response_link(invitation: Invitation) -> str:
+    """The company's private link, in its language."""
+    with translation.override(company_language(invitation)):
+        return settings.SITE_URL + reverse("responses:respond", kwargs={"token": link_token(invitation)})
+
+
+def send_invitation_email(invitation: Invitation, kind: str) -> int:
+    """Send the `kind` e-mail (invitation, reminder, acknowledgement) to the company's contacts."""
+    recipients = contact_emails(invitation.company)
+    if not recipients:
+        return 0
+    language = company_language(invitation)
+    with translation.override(language):
+        response = current_response(invitation)
+        story = invitation.request.story
+        context = {
+            "invitation": invitation,
+            "company": invitation.company,
+            "request": invitation.request,
+            "story": story,
+            "story_url": settings.SITE_URL + story.get_absolute_url(),
+            "rejoinder": response.rejoinder and plain_text(response.rejoinder.excerpt),
+            "response": response,
+            "link": response_link(invitation),
+            "expires": link_expires_at(invitation),
+            "site_name": settings.SITE_NAME,
+        }
+        subject = SUBJECTS[kind]({"story": story.headline, "deadline": _date(invitation.deadline)})
+        body = render_to_string(f"responses/email/{kind}.txt", context)
+    opener = invitation.request.opened_by
+    message = EmailMessage(
+        subject=" ".join(subject.split())[:200],
+        body=body,
+        to=recipients,
+        reply_to=[opener.email] if opener and opener.email else None,
+        headers={"Content-Language": language},
+    )
+    return message.send()
+
+
+def _date(value) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(value, "DATE_FORMAT")
