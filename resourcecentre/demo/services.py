@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from resourcecentre.companies.models import Company, CompanyIdentifier, CompanyName
+from resourcecentre.lib.html import plain_text
 from resourcecentre.news.models import (
     Component,
     ComponentTranslation,
@@ -23,6 +24,7 @@ from resourcecentre.news.models import (
     Story,
     StoryComponent,
 )
+from resourcecentre.responses.models import Invitation, Response, ResponseRequest, Status
 from resourcecentre.site_messages.models import SiteMessage
 from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
 
@@ -139,6 +141,44 @@ class _Loader:
         story.save()
         _publish(story)
         self.summary.created += 1
+        self.response_record(story, row["components"], components)
+
+    def response_record(self, story: Story, rows: list[dict], components: list[Component]) -> None:
+        """The requests behind the story's company responses and non-responses: the company
+        answering is the first one each such component is tagged with."""
+        outcomes = {"company-response": Status.RESPONDED, "company-non-response": Status.NO_RESPONSE}
+        answers = [(row, c) for row, c in zip(rows, components, strict=True) if row["type"] in outcomes]
+        if not answers:
+            return
+        opened = datetime.datetime.combine(
+            min(c.date for _, c in answers) - datetime.timedelta(days=7), datetime.time(9), datetime.UTC
+        )
+        request = ResponseRequest.objects.create(
+            story=story, allegation=plain_text(story.summary, limit=600), opened_at=opened
+        )
+        for row, component in answers:
+            status = outcomes[row["type"]]
+            invitation, created = Invitation.objects.get_or_create(
+                request=request,
+                company=self.company_map[row["companies"][0]],
+                defaults={
+                    "status": status,
+                    "deadline": opened + datetime.timedelta(days=7),
+                    "invited_at": opened,
+                    "nonce": secrets.token_urlsafe(32),
+                    "response_component": component if status == Status.RESPONDED else None,
+                    "non_response_component": component if status == Status.NO_RESPONSE else None,
+                },
+            )
+            if created:
+                answered = datetime.datetime.combine(component.date, datetime.time(12), datetime.UTC)
+                Response.objects.create(
+                    invitation=invitation,
+                    round=1,
+                    body=plain_text(component.excerpt) if status == Status.RESPONDED else "",
+                    submitted_at=answered if status == Status.RESPONDED else None,
+                    component=component if status == Status.RESPONDED else None,
+                )
 
     def site_message(self) -> None:
         row = self.data["site_message"]

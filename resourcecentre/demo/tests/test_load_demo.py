@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from resourcecentre.companies.models import Company
 from resourcecentre.news.models import Component, ComponentTranslation, Story
+from resourcecentre.responses.models import Invitation
 from resourcecentre.site_messages.models import SiteMessage
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,7 @@ def _counts():
         Company.objects.count(),
         ComponentTranslation.objects.count(),
         SiteMessage.objects.count(),
+        Invitation.objects.count(),
     )
 
 
@@ -44,3 +46,13 @@ def test_load_demo_shows_every_feature_and_running_it_twice_changes_nothing(caps
     assert {c.name for c in seed.companies.all()} >= {"Amazon"}
     assert {c.code for c in seed.countries.all()} == {"US"}
     assert {"Privacy", "Discrimination", "Surveillance"} <= {i.name for i in seed.issues.all()}
+
+
+def test_the_demo_has_a_response_record_behind_its_company_responses(client):
+    call_command("load_demo")
+    kestrel = Invitation.objects.select_related("response_component").get(company__name="Kestrel Mining plc")
+    assert kestrel.status == "responded" and kestrel.response_component.title == "Kestrel Mining's response"
+    assert Invitation.objects.filter(status="no-response", company__name="Orion Cobalt SARL").exists()
+    story_page = client.get(kestrel.request.story.get_absolute_url()).content.decode()
+    assert "View response" in story_page and "No response" in story_page
+    assert "Companies responded to" in client.get("/en/responses/").content.decode()

@@ -142,7 +142,9 @@ def test_no_answer_after_withdrawal(invitation, editor):
 
 
 def test_publishing_puts_the_response_on_the_story(invitation, editor, story):
-    services.submit(invitation, body="We pay all overtime.\n\n<script>alert(1)</script>Audits agree.", version=0)
+    services.submit(
+        invitation, body="We pay all overtime.\n\n<script>alert(1)</script>Audits agree.", version=0
+    )
     component = services.publish_response(invitation, editor)
     assert component.live and component.type.slug == "company-response"
     assert component.title == "Response from Kestrel Mining"
@@ -190,7 +192,8 @@ def test_a_passed_deadline_proposes_a_non_response(invitation, story, editor):
     assert invitation.status == Status.NO_RESPONSE
     proposal = invitation.non_response_component
     assert proposal.title == (
-        "Kestrel Mining did not respond to: Workers at two supplier mines say overtime went unpaid for six months."
+        "Kestrel Mining did not respond to: "
+        "Workers at two supplier mines say overtime went unpaid for six months."
     )
     assert not proposal.live and proposal.type.slug == "company-non-response"
     assert story.story_components.filter(component=proposal).exists()

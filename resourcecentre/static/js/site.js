@@ -37,4 +37,14 @@ document.addEventListener("DOMContentLoaded", () => {
       }, 150);
     });
   });
+
+  // A file over the upload limit is refused before it is sent (the server checks again).
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach((input) => {
+    input.addEventListener("change", () => {
+      const [file] = input.files;
+      const tooBig = file && file.size > Number(input.dataset.maxBytes);
+      input.setCustomValidity(tooBig ? input.dataset.tooLarge : "");
+      input.reportValidity();
+    });
+  });
 });
