@@ -425,8 +425,9 @@ def close_overdue(now: datetime.datetime | None = None) -> int:
 
 
 def _locked(invitation: Invitation) -> Invitation:
+    # Lock the invitation only: the optional components are outer joins PostgreSQL cannot lock.
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("company", "request__story", "response_component", "non_response_component")
         .get(pk=invitation.pk)
     )
