@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "resourcecentre.taxonomy",
     "resourcecentre.companies",
     "resourcecentre.responses",
+    "resourcecentre.ingest",
     "resourcecentre.news",
     "resourcecentre.site_messages",
     "resourcecentre.feeds",
