@@ -62,7 +62,7 @@ class ResponseForm(forms.Form):
         required=False,
         max_length=MAX_BODY_CHARS,
         widget=forms.Textarea(attrs={"rows": 16}),
-        help_text=_("Leave a blank line between paragraphs. Web addresses you write are kept as links."),
+        help_text=_("Leave a blank line between paragraphs."),
     )
     attachment = forms.FileField(
         label=_("Attach a PDF (optional)"),

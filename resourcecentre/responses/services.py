@@ -95,7 +95,7 @@ def invitation_for_token(token: str) -> Invitation:
     expires = link_expires_at(invitation)
     if timezone.now() > expires:
         raise LinkError(
-            _("This link expired on %(date)s. Write to us if you still wish to respond.")
+            _("This link expired on %(date)s (UTC). Write to us if you still wish to respond.")
             % {"date": date_format(expires, "DATETIME_FORMAT")}
         )
     return invitation

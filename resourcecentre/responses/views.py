@@ -16,9 +16,11 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     handler = SizeLimitUploadHandler(request, settings.RESPONSE_ATTACHMENT_MAX_BYTES)
     request.upload_handlers.insert(0, handler)
     response = _respond(request, token, handler)
-    # The address is a credential: keep it out of caches, search engines and Referer headers.
+    # The address is a credential: keep it out of caches, search engines and other sites'
+    # Referer headers (not "no-referrer": browsers then post forms with "Origin: null", which
+    # the CSRF check rightly refuses).
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

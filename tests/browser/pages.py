@@ -1,13 +1,21 @@
 """The public pages that the accessibility and HTML checks visit, as paths on the demo data set."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
+from resourcecentre.companies.models import Company
 from resourcecentre.news.models import Component, Story
-from resourcecentre.taxonomy.models import Country, Issue
+from resourcecentre.responses import services
+from resourcecentre.responses.models import Invitation, ResponseRequest
+from resourcecentre.taxonomy.models import Country, Issue, Sector
 
 NOT_FOUND = "404"
+LINK_ERROR = "expired response link"
+# What each page answers when it is not 200.
+STATUS = {NOT_FOUND: 404, LINK_ERROR: 410}
 SEED_HEADLINE = (
     "USA: Amazon CEO announces support for facial recognition regulation while own product faces "
     "privacy & discrimination-related concerns"
@@ -21,9 +29,60 @@ def public_pages(story: Story) -> dict[str, str]:
         "story": story.get_absolute_url(),
         "component": Component.objects.get(story_links__story=story, source__name="NPR").get_absolute_url(),
         "company": story.companies.get(name="Amazon").get_absolute_url(),
+        "company index": reverse("companies:index")
+        + "?"
+        + urlencode({"letter": "A", "sector": Sector.objects.get(name="Technology").slug}),
         "country tag": Country.objects.get(name="United States").get_absolute_url(),
         "issue tag": Issue.objects.get(name="Privacy").get_absolute_url(),
         "latest news": reverse("news:latest_news"),
         "search": reverse("search:search") + "?" + urlencode({"q": "facial recognition"}),
         NOT_FOUND: "/en/stories/no-such-story/",
     }
+
+
+def response_pages(story: Story) -> dict[str, str]:
+    """Record two years of response requests on the seed story, and return the pages they fill.
+
+    Last year Amazon and Microsoft let the deadline pass. This year Amazon responds and its
+    response is published, Microsoft declines, and IBM has saved a draft behind its private
+    link. So the story has its "Company responses" block, Amazon's page (the "company" of
+    `public_pages`) a two-year chart and a published response, and /responses/ every kind of
+    bar; Amazon's link of last year has expired.
+    """
+    amazon, microsoft, ibm = (story.companies.get(name=name) for name in ("Amazon", "Microsoft", "IBM"))
+    last_year = _request(story, [amazon, microsoft])
+    opened = timezone.now() - datetime.timedelta(days=365)
+    ResponseRequest.objects.filter(pk=last_year.pk).update(opened_at=opened)
+    last_year.invitations.update(invited_at=opened, deadline=opened + datetime.timedelta(days=7))
+    services.close_overdue()
+
+    this_year = _request(story, [amazon, microsoft, ibm])
+    invitations = {i.company: i for i in this_year.invitations.all()}
+    services.submit(
+        invitations[amazon],
+        body="Amazon supports federal rules on facial recognition.\n\nRead our policy: https://www.amazon.com",
+        version=0,
+    )
+    services.publish_response(invitations[amazon])
+    services.submit(invitations[microsoft], body="", declines=True, version=0)
+    services.save_draft(invitations[ibm], body="IBM left the facial recognition business in June.", version=0)
+
+    return {
+        "company response record": microsoft.get_absolute_url(),
+        "response rates": reverse("responses:rates"),
+        "response form": _respond_path(invitations[ibm]),
+        LINK_ERROR: _respond_path(last_year.invitations.get(company=amazon)),
+    }
+
+
+def _request(story: Story, companies: list[Company]) -> ResponseRequest:
+    return services.open_request(
+        story=story,
+        allegation="Rekognition misidentifies women and people of colour more often than others.",
+        deadline=services.default_deadline(),
+        contacts={company: [f"press@{company.slug}.example"] for company in companies},
+    )
+
+
+def _respond_path(invitation: Invitation) -> str:
+    return reverse("responses:respond", kwargs={"token": services.link_token(invitation)})

@@ -1,11 +1,12 @@
-"""axe-core audits every kind of public page as a reader's browser renders it."""
+"""axe-core audits every kind of public page as a reader's browser renders it, and the company's
+private response page."""
 
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
-from .pages import NOT_FOUND, public_pages
+from .pages import STATUS, public_pages, response_pages
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +47,9 @@ def audit(page: Page, axe_source: str) -> list[dict]:
 
 def test_public_pages_have_no_serious_or_critical_violations(demo, live_server, page: Page, axe_source):
     found = {}
-    for name, path in public_pages(demo).items():
+    for name, path in {**response_pages(demo), **public_pages(demo)}.items():
         response = page.goto(live_server.url + path)
-        assert response.status == (404 if name == NOT_FOUND else 200), (name, path, response.status)
+        assert response.status == STATUS.get(name, 200), (name, path, response.status)
         assert page.title(), f"{name} page has no title"
         if violations := audit(page, axe_source):
             found[f"{name} {path}"] = violations

@@ -1,4 +1,5 @@
-"""Every kind of public page is valid HTML according to the Nu HTML checker (vnu)."""
+"""Every kind of public page, and the company's private response page, is valid HTML according to
+the Nu HTML checker (vnu)."""
 
 import json
 import shutil
@@ -10,7 +11,7 @@ import pytest
 from resourcecentre.demo.services import demo_load
 from resourcecentre.news.models import Story
 
-from .pages import NOT_FOUND, SEED_HEADLINE, public_pages
+from .pages import SEED_HEADLINE, STATUS, public_pages, response_pages
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VNU_TIMEOUT_SECONDS = 180
@@ -45,9 +46,10 @@ def test_public_pages_are_valid_html(db, client, tmp_path, rebuild_index):
     pages_dir = tmp_path / "pages"
     pages_dir.mkdir()
     files = []
-    for name, path in public_pages(Story.objects.get(headline=SEED_HEADLINE)).items():
+    story = Story.objects.get(headline=SEED_HEADLINE)
+    for name, path in {**response_pages(story), **public_pages(story)}.items():
         response = client.get(path)
-        assert response.status_code == (404 if name == NOT_FOUND else 200), (name, path)
+        assert response.status_code == STATUS.get(name, 200), (name, path)
         assert response["Content-Type"].startswith("text/html"), (name, response["Content-Type"])
         file = pages_dir / f"{name.replace(' ', '-')}.html"
         file.write_bytes(response.content)

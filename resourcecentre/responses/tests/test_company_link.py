@@ -33,7 +33,7 @@ def test_the_page_shows_the_allegation_and_the_story_and_is_private(client, invi
     assert response.status_code == 200
     assert "Workers at two supplier mines say overtime went unpaid" in page
     assert story.headline in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     assert 'name="robots" content="noindex' in page
 
