@@ -234,6 +234,11 @@ FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 5 * 1024 * 1024)
 # Hosts that may resolve to private addresses; empty in production, set by local tests.
 FETCH_ALLOW_PRIVATE_HOSTS = env_list("FETCH_ALLOW_PRIVATE_HOSTS")
 
+# Automated monitoring: the most entries read from one feed per pass, and the least time
+# between two requests to one host (politeness).
+INGEST_MAX_ENTRIES = env_int("INGEST_MAX_ENTRIES", 1000)
+INGEST_HOST_DELAY_SECONDS = env_int("INGEST_HOST_DELAY_SECONDS", 2)
+
 # The embedded full-text index (tantivy); each web host keeps its own copy.
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
 # How long the index change log is kept: a host whose index is older must rebuild it.

@@ -95,7 +95,7 @@ def test_a_second_request_with_the_etag_gets_a_304(client, story):
 def test_company_and_tag_pages_have_feeds_of_what_is_tagged(client):
     company = CompanyFactory(name="Kestrel Mining plc")
     kenya = Country.objects.get(code="KE")
-    land = Issue.objects.create(name="Land rights")
+    land, _ = Issue.objects.get_or_create(name="Land rights")
     tagged = ComponentFactory(title="Kestrel accused over evictions")
     tagged.companies.set([company])
     tagged.countries.set([kenya])

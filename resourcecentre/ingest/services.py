@@ -1,0 +1,344 @@
+"""The monitoring pipeline and the inbox decisions.
+
+`run_feed` polls one feed and puts each new entry through the pipeline (`ingest_entry`):
+canonical URL, article text when the feed gives only a teaser, language, tags, duplicates,
+story. Each entry is committed on its own, and the feed's validators (ETag, Last-Modified) are
+saved only after the whole pass, so a worker killed mid-pass leaves nothing half-written and
+the next pass fetches the feed again and skips what it already holds.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from resourcecentre.news.models import Component, ComponentType, Story, StoryComponent
+
+from .dedup import find_duplicate, save_bands, split_entry, text_bands, title_key
+from .extract import fetch_article
+from .feeds import FeedEntry, canonical_url
+from .fetching import poll_feed, record_failure, record_success
+from .language import detect_language
+from .models import Candidate, Entry, Feed, SuggestedTag
+from .stories import suggest_story
+from .tagging import Tagger, get_tagger
+
+logger = logging.getLogger(__name__)
+
+# Below this many characters the feed gave a teaser: fetch the article for its text.
+TEASER_CHARS = 400
+EXCERPT_CHARS = 700
+NEW, MERGED, SEEN, FAILED = "new", "merged", "seen", "failed"
+
+
+class NotAllowed(Exception):
+    """An inbox decision the candidate's state does not allow."""
+
+
+@dataclass
+class PassSummary:
+    feed: str
+    status: str = "ok"
+    error: str = ""
+    items: int = 0
+    new: int = 0
+    merged: int = 0
+    seen: int = 0
+    failed: int = 0
+
+
+# The pipeline --------------------------------------------------------------------------------
+
+
+def run_feed(
+    feed: Feed, *, fetch_articles: bool = True, progress: Callable[[int, int], None] | None = None
+) -> PassSummary:
+    """One pass over one feed: poll it, ingest what is new, record its health."""
+    now = timezone.now()
+    summary = PassSummary(feed=feed.name)
+    result = poll_feed(feed, now=now)
+    if result.status == "error":
+        record_failure(feed, result.error, now=now)
+        summary.status, summary.error = "error", result.error
+        return summary
+    tagger = get_tagger()
+    for done, item in enumerate(result.entries, start=1):
+        outcome = _ingest_safely(feed, item, tagger=tagger, fetch_articles=fetch_articles)
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        summary.items += 1
+        if progress:
+            progress(done, len(result.entries))
+    if result.status == "not-modified":
+        summary.status = "not-modified"
+    record_success(
+        feed,
+        items=summary.items,
+        new_items=summary.new,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        now=now,
+    )
+    return summary
+
+
+def _ingest_safely(feed: Feed, item: FeedEntry, **options) -> str:
+    try:
+        return ingest_entry(feed, item, **options)
+    except Exception:  # noqa: BLE001 (one bad item must not stop the pass)
+        logger.exception("Could not ingest %s from feed %s", item.url, feed.pk)
+        return FAILED
+
+
+def ingest_entry(feed: Feed, item: FeedEntry, *, tagger: Tagger, fetch_articles: bool = True) -> str:
+    """Put one feed entry through the pipeline; returns new, merged or seen."""
+    guid = item.guid[:1000]
+    if Entry.objects.filter(feed=feed, guid=guid).exists():
+        return SEEN
+    canonical = canonical_url(item.url) if item.url else guid
+    title, text, author = item.title, item.text or item.summary, item.author
+    if fetch_articles and item.url and (len(text) < TEASER_CHARS or not title):
+        article = fetch_article(item.url)
+        if article is not None:
+            title, author = title or article.title, author or article.author
+            if len(article.text) > len(text):
+                text = article.text
+    if not title:
+        title = item.url  # a plain sitemap names no title; the editor sees the address
+    language = detect_language(f"{title}\n{text}", hint=item.language or feed.language)
+    published = item.published_at or timezone.now()
+    key = title_key(title)
+    bands = text_bands(title, text)
+    try:
+        with transaction.atomic():
+            duplicate = find_duplicate(
+                canonical_url=canonical,
+                title_key=key,
+                bands=bands,
+                feed_id=feed.pk,
+                published_at=published,
+                text=text,
+            )
+            candidate = duplicate or _new_candidate(
+                item,
+                title=title,
+                text=text,
+                author=author,
+                language=language,
+                key=key,
+                bands=bands,
+                tagger=tagger,
+            )
+            Entry.objects.create(
+                feed=feed,
+                candidate=candidate,
+                guid=guid,
+                url=item.url[:2000],
+                canonical_url=canonical[:2000],
+                title=title[:500],
+                published_at=published,
+            )
+    except IntegrityError:
+        return SEEN  # another worker stored the same entry first
+    return MERGED if duplicate else NEW
+
+
+def _new_candidate(
+    item: FeedEntry,
+    *,
+    title: str,
+    text: str,
+    author: str,
+    language: str,
+    key: str,
+    bands: list[int],
+    tagger: Tagger,
+) -> Candidate:
+    candidate = Candidate.objects.create(
+        title=title[:500],
+        url=item.url[:2000],
+        text=text,
+        author=author[:255],
+        published_at=item.published_at or timezone.now(),
+        language=language,
+        title_key=key[:255],
+    )
+    save_bands(candidate, bands)
+    tag_and_suggest(candidate, tagger)
+    return candidate
+
+
+TERM_FIELDS = {"company": "company_id", "country": "country_id", "issue": "issue_id"}
+
+
+def tag_and_suggest(candidate: Candidate, tagger: Tagger) -> None:
+    """Store the tagger's suggestions for the candidate, its confidence, and its story."""
+    tags = tagger.tag(candidate.title, candidate.text, candidate.language)
+    SuggestedTag.objects.bulk_create(
+        SuggestedTag(
+            candidate=candidate,
+            kind=t.kind,
+            confidence=t.confidence,
+            matched=t.matched[:255],
+            span_start=t.start,
+            span_end=t.end,
+            field=t.field,
+            **{TERM_FIELDS[t.kind]: t.term_id},
+        )
+        for t in tags
+    )
+    ids = {kind: [t.term_id for t in tags if t.kind == kind] for kind in TERM_FIELDS}
+    candidate.suggested_story, candidate.story_score = suggest_story(
+        company_ids=ids["company"],
+        country_ids=ids["country"],
+        issue_ids=ids["issue"],
+        title=candidate.title,
+        text=candidate.text,
+        published_at=candidate.published_at,
+    )
+    candidate.confidence = max((t.confidence for t in tags), default=0)
+    candidate.save(update_fields=["suggested_story", "story_score", "confidence"])
+
+
+def due_feeds(now: datetime.datetime | None = None):
+    return Feed.objects.filter(active=True, next_poll_at__lte=now or timezone.now())
+
+
+# Inbox decisions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagChoice:
+    """The tags an editor keeps for a candidate: term ids per kind."""
+
+    companies: tuple[int, ...] = ()
+    countries: tuple[int, ...] = ()
+    issues: tuple[int, ...] = ()
+
+
+def accept_candidate(
+    candidate: Candidate,
+    *,
+    tags: TagChoice,
+    story: Story | None = None,
+    new_story: bool = False,
+    publish: bool = False,
+    user=None,
+) -> Component:
+    """Make the candidate a component with the editor's tags, on `story` (or a new draft
+    story), published or as a draft; record which suggested tags the editor kept."""
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.status != Candidate.Status.NEW:
+            raise NotAllowed(
+                _("This item was already %(status)s.") % {"status": candidate.get_status_display()}
+            )
+        first_entry = candidate.entries.select_related("feed__source").order_by("published_at", "pk").first()
+        component = Component(
+            title=candidate.title,
+            type=ComponentType.objects.get(slug="article"),
+            date=timezone.localdate(candidate.published_at),
+            author=candidate.author,
+            source=first_entry.feed.source if first_entry else None,
+            excerpt=_excerpt(candidate.text),
+            url=candidate.url,
+            language=candidate.language or "en",
+            live=False,
+        )
+        component.save()
+        component.companies.set(tags.companies)
+        component.countries.set(tags.countries)
+        component.issues.set(tags.issues)
+        component.save()
+        revision = component.save_revision(user=user)
+        if publish:
+            revision.publish(user=user)
+        if new_story:
+            story = _new_story(candidate, tags, user)
+        if story is not None:
+            StoryComponent.objects.get_or_create(story=story, component=component)
+            if story.live:
+                story.save()  # the story's updated_at moves, so its page and feeds change
+        _record_tag_decisions(candidate, tags, user)
+        candidate.status = Candidate.Status.ACCEPTED
+        candidate.component = component
+        candidate.decided_by, candidate.decided_at = user, timezone.now()
+        candidate.save(update_fields=["status", "component", "decided_by", "decided_at"])
+    return component
+
+
+def reject_candidate(candidate: Candidate, *, reason: str, user=None) -> None:
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.status != Candidate.Status.NEW:
+            raise NotAllowed(
+                _("This item was already %(status)s.") % {"status": candidate.get_status_display()}
+            )
+        candidate.status = Candidate.Status.REJECTED
+        candidate.reject_reason = reason.strip()[:255]
+        candidate.decided_by, candidate.decided_at = user, timezone.now()
+        candidate.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
+
+
+def split(entry: Entry, user=None) -> Candidate:
+    """Undo a wrong merge: `entry` becomes a candidate of its own, back in the inbox, tagged
+    and suggested a story afresh."""
+    with transaction.atomic():
+        candidate = split_entry(Entry.objects.select_for_update().get(pk=entry.pk))
+        tag_and_suggest(candidate, get_tagger())
+    return candidate
+
+
+def _record_tag_decisions(candidate: Candidate, tags: TagChoice, user) -> None:
+    chosen = {"company": set(tags.companies), "country": set(tags.countries), "issue": set(tags.issues)}
+    for tag in candidate.tags.all():
+        term_id = tag.company_id or tag.country_id or tag.issue_id
+        tag.accepted = term_id in chosen[tag.kind]
+        tag.decided_by = user
+        tag.save(update_fields=["accepted", "decided_by"])
+        chosen[tag.kind].discard(term_id)
+    SuggestedTag.objects.bulk_create(
+        SuggestedTag(
+            candidate=candidate,
+            kind=kind,
+            origin=SuggestedTag.Origin.EDITOR,
+            accepted=True,
+            decided_by=user,
+            **{TERM_FIELDS[kind]: term_id},
+        )
+        for kind, ids in chosen.items()
+        for term_id in ids
+    )
+
+
+def _new_story(candidate: Candidate, tags: TagChoice, user) -> Story:
+    story = Story(
+        headline=candidate.title,
+        date=timezone.localdate(candidate.published_at),
+        language=candidate.language or "en",
+        live=False,
+    )
+    story.save()
+    story.companies.set(tags.companies)
+    story.countries.set(tags.countries)
+    story.issues.set(tags.issues)
+    story.save()
+    story.save_revision(user=user)
+    return story
+
+
+def _excerpt(text: str) -> str:
+    """The first paragraphs of the text, about EXCERPT_CHARS long, with an elision if cut."""
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
+    kept, length = [], 0
+    for paragraph in paragraphs:
+        if length >= EXCERPT_CHARS:
+            break
+        kept.append(paragraph)
+        length += len(paragraph)
+    html = "".join(f"<p>{escape(p)}</p>" for p in kept)
+    return html + "<p>...</p>" if len(kept) < len(paragraphs) else html
