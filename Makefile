@@ -31,13 +31,15 @@ demo: migrate
 	$(PY) manage.py rebuild_search_index
 
 ## make run: set up, load the demo data and serve http://127.0.0.1:$(PORT) with a task worker
-## and, every minute, Wagtail's publish_scheduled (scheduled go-live and expiry of drafts).
+## and, every minute, Wagtail's publish_scheduled (scheduled go-live and expiry of drafts), the
+## response deadlines (reminders, non-responses) and the monitored feeds that are due.
 run: demo
 	@echo ""
 	@echo "  Resource Centre: http://127.0.0.1:$(PORT)/   admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo ""
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	while sleep 60; do $(PY) manage.py publish_scheduled >/dev/null; $(PY) manage.py process_response_deadlines >/dev/null; done & scheduler=$$!; \
+	while sleep 60; do for job in publish_scheduled process_response_deadlines 'ingest --enqueue'; do \
+		$(PY) manage.py $$job >/dev/null; done; done & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

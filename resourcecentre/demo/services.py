@@ -15,6 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from resourcecentre.companies.models import Company, CompanyIdentifier, CompanyName
+from resourcecentre.ingest.feeds import FeedEntry
+from resourcecentre.ingest.models import Feed
+from resourcecentre.ingest.services import ingest_entry
+from resourcecentre.ingest.tagging import get_tagger
 from resourcecentre.lib.html import plain_text
 from resourcecentre.news.models import (
     Component,
@@ -29,6 +33,11 @@ from resourcecentre.site_messages.models import SiteMessage
 from resourcecentre.taxonomy.models import Country, Issue, Region, Sector, Stakeholder
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo.json"
+# The monitoring inbox is filled from the items of the tagger's labelled set, put through the
+# pipeline as if a feed had brought them (the feed is never polled).
+LABELLED_FILE = Path(__file__).parent.parent / "ingest" / "data" / "labelled.jsonl"
+DEMO_FEED_URL = "https://demo.invalid/wire.xml"
+DEMO_INBOX_ITEMS = 30
 ADMIN_USERNAME = "admin"
 
 
@@ -180,6 +189,28 @@ class _Loader:
                     component=component if status == Status.RESPONDED else None,
                 )
 
+    def monitoring(self) -> None:
+        feed, created = Feed.objects.get_or_create(
+            url=DEMO_FEED_URL, defaults={"name": "Demo wire (bundled, never polled)", "active": False}
+        )
+        if not created:
+            return
+        rows = [json.loads(line) for line in LABELLED_FILE.read_text(encoding="utf-8").splitlines()]
+        items = [row for row in rows if "title" in row][:DEMO_INBOX_ITEMS]
+        tagger, now = get_tagger(), timezone.now()
+        for hours, item in enumerate(items):
+            entry = FeedEntry(
+                guid=item["url"],
+                url=item["url"],
+                title=item["title"],
+                summary="",
+                text=item["text"],
+                author="",
+                published_at=now - datetime.timedelta(hours=hours),
+                language=item["language"],
+            )
+            ingest_entry(feed, entry, tagger=tagger, fetch_articles=False)
+
     def site_message(self) -> None:
         row = self.data["site_message"]
         SiteMessage.objects.get_or_create(
@@ -203,6 +234,7 @@ def demo_load(*, path: Path = DEMO_FILE) -> DemoSummary:
     for row in loader.data["standalone_components"]:
         loader.component(row)
     loader.site_message()
+    loader.monitoring()
     loader.summary.stories = Story.objects.published().count()
     loader.summary.components = Component.objects.published().count()
     return loader.summary

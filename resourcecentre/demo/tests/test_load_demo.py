@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from resourcecentre.companies.models import Company
+from resourcecentre.ingest.models import Candidate
 from resourcecentre.news.models import Component, ComponentTranslation, Story
 from resourcecentre.responses.models import Invitation
 from resourcecentre.site_messages.models import SiteMessage
@@ -22,6 +23,7 @@ def _counts():
         ComponentTranslation.objects.count(),
         SiteMessage.objects.count(),
         Invitation.objects.count(),
+        Candidate.objects.count(),
     )
 
 
@@ -56,3 +58,10 @@ def test_the_demo_has_a_response_record_behind_its_company_responses(client):
     story_page = client.get(kestrel.request.story.get_absolute_url()).content.decode()
     assert "View response" in story_page and "No response" in story_page
     assert "Companies responded to" in client.get("/en/responses/").content.decode()
+
+
+def test_the_demo_inbox_holds_tagged_candidates():
+    call_command("load_demo")
+    assert Candidate.objects.filter(status="new").count() >= 20
+    kestrel = Company.objects.get(name="Kestrel Mining plc")
+    assert Candidate.objects.filter(tags__company=kestrel).exists()
