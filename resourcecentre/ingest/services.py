@@ -268,6 +268,7 @@ def accept_candidate(
         candidate.component = component
         candidate.decided_by, candidate.decided_at = user, timezone.now()
         candidate.save(update_fields=["status", "component", "decided_by", "decided_at"])
+    component.refresh_from_db()  # publishing saved another instance of it
     return component
 
 
@@ -284,11 +285,16 @@ def reject_candidate(candidate: Candidate, *, reason: str, user=None) -> None:
         candidate.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
 
 
-def split(entry: Entry, user=None) -> Candidate:
+def split(entry: Entry) -> Candidate:
     """Undo a wrong merge: `entry` becomes a candidate of its own, back in the inbox, tagged
     and suggested a story afresh."""
     with transaction.atomic():
-        candidate = split_entry(Entry.objects.select_for_update().get(pk=entry.pk))
+        entry = Entry.objects.select_for_update().select_related("candidate").get(pk=entry.pk)
+        if entry.candidate.status != Candidate.Status.NEW:
+            raise NotAllowed(_("This item was already decided; it can no longer be split."))
+        if not Entry.objects.filter(candidate_id=entry.candidate_id).exclude(pk=entry.pk).exists():
+            raise NotAllowed(_("This is the item's only source: there is nothing to split."))
+        candidate = split_entry(entry)
         tag_and_suggest(candidate, get_tagger())
     return candidate
 

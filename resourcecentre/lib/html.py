@@ -1,7 +1,9 @@
-"""HTML sanitising for text that comes from editors, companies or other sites (no Django)."""
+"""HTML sanitising for text that comes from editors, companies or other sites, and marking spans
+in plain text (no Django)."""
 
 import html
 import re
+from collections.abc import Iterable
 
 import nh3
 
@@ -47,3 +49,20 @@ def html_from_input(value: str) -> str:
         return sanitize_html(value)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", value) if p.strip()]
     return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+def mark_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """`text` escaped, with each (start, end, label) character span wrapped in `<mark>`.
+
+    Spans that fall outside the text, or overlap one already marked, are left out; of two spans
+    starting at the same place the longer wins ("Amazon Web Services" over "Amazon").
+    """
+    parts, position = [], 0
+    for start, end, label in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if start < position or start >= end or end > len(text):
+            continue
+        parts.append(html.escape(text[position:start]))
+        parts.append(f'<mark title="{html.escape(label)}">{html.escape(text[start:end])}</mark>')
+        position = end
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)

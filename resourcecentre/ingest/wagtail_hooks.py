@@ -1,0 +1,68 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from . import admin_views
+from .models import Feed, IssueKeyword
+
+
+class InboxMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(admin_views.PERMISSION)
+
+
+class InboxViewSet(ViewSet):
+    """The editorial inbox (`admin_views`), first in the Monitoring menu."""
+
+    name = "ingest_admin"
+    url_prefix = "monitoring/inbox"
+    icon = "tasks"
+    menu_label = _("Inbox")
+    menu_item_class = InboxMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.inbox, name="index"),
+            path("bulk/", admin_views.bulk, name="bulk"),
+            path("<int:pk>/", admin_views.candidate_detail, name="detail"),
+            path("<int:pk>/accept/", admin_views.candidate_accept, name="accept"),
+            path("<int:pk>/reject/", admin_views.candidate_reject, name="reject"),
+            path("entries/<int:pk>/split/", admin_views.entry_split, name="split"),
+        ]
+
+
+class FeedViewSet(ModelViewSet):
+    model = Feed
+    icon = "link-external"
+    menu_label = _("Feeds")
+    add_to_admin_menu = False
+    list_display = ["name", "url", "active", "last_success_at", "failures", "last_error", "total_items"]
+    list_filter = ["active", "kind", "language"]
+    search_fields = ["name", "url"]
+    form_fields = ["name", "url", "kind", "source", "language", "country", "poll_minutes", "active"]
+    inspect_view_enabled = True
+
+
+class IssueKeywordViewSet(ModelViewSet):
+    model = IssueKeyword
+    icon = "tag"
+    menu_label = _("Issue keywords")
+    list_display = ["phrase", "issue", "language"]
+    list_filter = ["issue", "language"]
+    search_fields = ["phrase"]
+    form_fields = ["issue", "language", "phrase"]
+
+
+class MonitoringGroup(ModelViewSetGroup):
+    menu_label = _("Monitoring")
+    menu_icon = "radio-empty"
+    menu_order = 105
+    items = (InboxViewSet, FeedViewSet, IssueKeywordViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return MonitoringGroup()
