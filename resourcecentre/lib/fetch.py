@@ -2,6 +2,13 @@
 
 Used when an editor pastes a URL, and by the feed monitor. Redirects are followed by hand so
 that every hop is checked, since a public URL may redirect to an internal one.
+
+A host is checked twice: its name is resolved before asking (a clear message for the editor),
+and the address each connection actually reached is checked before a byte is sent over it.
+The second check defeats DNS rebinding, where a hostile name server answers a public address
+to the first lookup and 127.0.0.1 or 169.254.169.254 to the one made when connecting. It is
+done on the socket, below TLS, so the certificate is still checked against the host name. A
+proxy configured in the environment is trusted to make its own connections.
 """
 
 import ipaddress
@@ -9,10 +16,13 @@ import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import requests.adapters
 import urllib3
+import urllib3.connection
 
 USER_AGENT = "ResourceCentreBot/1.0 (+https://github.com/resource-centre)"
 MAX_REDIRECTS = 5
@@ -49,10 +59,58 @@ def _check_host(url: str, allow_private_hosts: set[str]) -> None:
         infos = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
     except socket.gaierror as error:
         raise FetchError(f"The host “{parts.hostname}” could not be found.") from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FetchError(f"The host “{parts.hostname}” is on a private network.")
+    if not all(_is_public(info[4][0]) for info in infos):
+        raise FetchError(f"The host “{parts.hostname}” is on a private network.")
+
+
+def _is_public(address: str) -> bool:
+    return ipaddress.ip_address(address).is_global
+
+
+def _refuse_private_peer(sock: socket.socket, host: str) -> socket.socket:
+    if not _is_public(sock.getpeername()[0]):
+        sock.close()
+        raise FetchError(f"The host “{host}” is on a private network.")
+    return sock
+
+
+class _PublicHTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _refuse_private_peer(super()._new_conn(), self.host)
+
+
+class _PublicHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _refuse_private_peer(super()._new_conn(), self.host)
+
+
+class _PublicPoolManager(urllib3.PoolManager):
+    """Gives every host outside the allow-list connections that refuse a private peer."""
+
+    def __init__(self, allow_private_hosts: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allow_private_hosts = allow_private_hosts
+
+    def _new_pool(
+        self, scheme: str, host: str, port: int, request_context: dict[str, Any] | None = None
+    ) -> urllib3.HTTPConnectionPool:
+        pool = super()._new_pool(scheme, host, port, request_context)
+        # pool.host is normalised as urlsplit's hostname is: lower case, IPv6 without brackets.
+        if pool.host not in self.allow_private_hosts:
+            pool.ConnectionCls = _PublicHTTPSConnection if scheme == "https" else _PublicHTTPConnection
+        return pool
+
+
+class _PublicAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, allow_private_hosts: frozenset[str]) -> None:
+        self.allow_private_hosts = allow_private_hosts  # before super(), which makes the pool manager
+        super().__init__()
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **kwargs)
+        self.poolmanager = _PublicPoolManager(
+            self.allow_private_hosts, num_pools=connections, maxsize=maxsize, block=block, **kwargs
+        )
 
 
 def fetch(
@@ -72,6 +130,9 @@ def fetch(
     """
     deadline = time.monotonic() + 3 * timeout
     session = requests.Session()
+    adapter = _PublicAdapter(frozenset(allow_private_hosts))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     request_headers = {"User-Agent": USER_AGENT, **(headers or {})}
     redirects: list[tuple[int, str]] = []
     for _ in range(MAX_REDIRECTS + 1):

@@ -35,18 +35,11 @@ def plain_text(value: str, limit: int | None = None) -> str:
     return text
 
 
-_MARKUP = re.compile(r"<(p|br|strong|em|b|i|a|ul|ol|li|blockquote)\b", re.IGNORECASE)
-
-
 def html_from_input(value: str) -> str:
-    """Rich text typed into a plain text box: HTML is sanitised, plain text becomes paragraphs.
-
-    Blank lines separate paragraphs and single line breaks are kept, so that a response pasted
-    from a word processor keeps its shape.
-    """
+    """Text typed into a plain text box, as HTML: escaped, blank lines between paragraphs,
+    single line breaks kept. Nothing typed is taken for markup, so what a company writes is
+    published exactly as written."""
     value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
-    if _MARKUP.search(value):
-        return sanitize_html(value)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", value) if p.strip()]
     return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
 

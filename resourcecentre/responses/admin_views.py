@@ -1,11 +1,13 @@
 """The editors' side of the response mechanism, in the Wagtail admin."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.validators import validate_email
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -34,7 +36,7 @@ OUTCOMES = [
 COMPANY_ACTIONS = ("responses.draft", "responses.submit", "responses.decline")
 
 
-def _require(request, permission: str) -> None:
+def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
 
@@ -93,7 +95,7 @@ class RequestForm(forms.Form):
                 ),
             )
 
-    def company_rows(self):
+    def company_rows(self) -> list[tuple]:
         return [(c, self[f"invite_{c.pk}"], self[f"emails_{c.pk}"]) for c in self.companies]
 
     def clean(self):
@@ -118,7 +120,7 @@ class RequestForm(forms.Form):
         return data
 
 
-def request_index(request):
+def request_index(request: HttpRequest) -> HttpResponse:
     _require(request, "responses.view_responserequest")
     status = request.GET.get("status", "")
     requests = ResponseRequest.objects.select_related("story").prefetch_related("invitations__company")
@@ -132,7 +134,7 @@ def request_index(request):
     )
 
 
-def request_create(request):
+def request_create(request: HttpRequest) -> HttpResponse:
     _require(request, "responses.add_responserequest")
     story_form = StoryChoiceForm(request.GET or None)
     if not story_form.is_valid():
@@ -148,7 +150,7 @@ def request_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            response_request = services.open_request(
+            response_request = services.response_request_open(
                 story=story,
                 allegation=form.cleaned_data["allegation"],
                 deadline=form.cleaned_data["deadline"],
@@ -167,7 +169,7 @@ def request_create(request):
     )
 
 
-def request_detail(request, pk: int):
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "responses.view_responserequest")
     response_request = get_object_or_404(ResponseRequest.objects.select_related("story", "opened_by"), pk=pk)
     invitations = [
@@ -220,7 +222,7 @@ class ActionForm(forms.Form):
 
 
 @require_POST
-def invitation_action(request, pk: int):
+def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
     """One editor step on one invitation; the service says when it is not allowed."""
     _require(request, "responses.change_invitation")
     invitation = get_object_or_404(Invitation, pk=pk)
@@ -235,23 +237,32 @@ def invitation_action(request, pk: int):
     try:
         match data["action"]:
             case "publish":
-                services.publish_response(invitation, user)
+                _require(request, "news.publish_component")
+                services.response_publish(invitation=invitation, user=user)
             case "record":
-                services.record_outcome(invitation, data["outcome"], user)
+                services.invitation_outcome_record(invitation=invitation, outcome=data["outcome"], user=user)
             case "withdraw":
-                services.withdraw(invitation, user)
+                services.invitation_withdraw(invitation=invitation, user=user)
             case "reopen":
-                services.reopen(invitation, _deadline(data), user)
+                services.invitation_reopen(invitation=invitation, deadline=_deadline(data), user=user)
             case "rejoinder":
+                _require(request, "news.publish_component")
                 if not data["text"].strip():
                     raise services.NotAllowed(_("Write the rejoinder."))
-                services.add_rejoinder(
-                    invitation, text=data["text"], author=data["author"], deadline=_deadline(data), user=user
+                services.rejoinder_add(
+                    invitation=invitation,
+                    text=data["text"],
+                    author=data["author"],
+                    deadline=_deadline(data),
+                    user=user,
                 )
             case "publish_non_response":
-                services.publish_non_response(invitation, user)
+                _require(request, "news.publish_component")
+                services.non_response_publish(invitation=invitation, user=user)
             case "contacts":
-                services.add_contacts_and_invite(invitation, emails_from_text(data["emails"]), user)
+                services.invitation_contacts_add(
+                    invitation=invitation, emails=emails_from_text(data["emails"]), user=user
+                )
     except (services.NotAllowed, forms.ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
@@ -259,11 +270,11 @@ def invitation_action(request, pk: int):
     return back
 
 
-def _deadline(data):
+def _deadline(data: dict) -> datetime.datetime:
     return data["deadline"] or services.default_deadline()
 
 
-def attachment(request, pk: int):
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """A company's attachment, for editors only, before and after publication."""
     _require(request, "responses.view_responserequest")
     response = get_object_or_404(Response, pk=pk)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from resourcecentre.lib.html import plain_text
 
+from .links import link_expires_at, link_token
 from .models import Invitation
-from .services import contact_emails, current_response, link_expires_at, link_token
+from .services import contact_emails, current_response
 
 SUBJECTS = {
     "invitation": lambda c: _("Invitation to respond: %(story)s") % c,
@@ -31,11 +32,12 @@ def response_link(invitation: Invitation) -> str:
         return settings.SITE_URL + reverse("responses:respond", kwargs={"token": link_token(invitation)})
 
 
-def send_invitation_email(invitation: Invitation, kind: str) -> int:
-    """Send the `kind` e-mail (invitation, reminder, acknowledgement) to the company's contacts."""
+def send_invitation_email(invitation: Invitation, kind: str) -> list[str]:
+    """Send the `kind` e-mail (invitation, reminder, acknowledgement) to the company's
+    contacts; returns the addresses it went to."""
     recipients = contact_emails(invitation.company)
     if not recipients:
-        return 0
+        return []
     language = company_language(invitation)
     with translation.override(language):
         response = current_response(invitation)
@@ -62,7 +64,8 @@ def send_invitation_email(invitation: Invitation, kind: str) -> int:
         reply_to=[opener.email] if opener and opener.email else None,
         headers={"Content-Language": language},
     )
-    return message.send()
+    message.send()
+    return recipients
 
 
 def _date(value) -> str:

@@ -6,7 +6,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from . import queries, services
+from . import links, queries, services
 from .forms import ResponseForm, SizeLimitUploadHandler
 
 
@@ -15,21 +15,22 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The company's private page: the allegation, the story, and its response form."""
     handler = SizeLimitUploadHandler(request, settings.RESPONSE_ATTACHMENT_MAX_BYTES)
     request.upload_handlers.insert(0, handler)
-    response = _respond(request, token, handler)
+    page = _respond(request, token, handler)
     # The address is a credential: keep it out of caches, search engines and other sites'
     # Referer headers (not "no-referrer": browsers then post forms with "Origin: null", which
-    # the CSRF check rightly refuses).
-    add_never_cache_headers(response)
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    # the CSRF check rightly refuses). For the same reason a form with errors is answered
+    # 200, not 400: Django logs every 4xx with its path, and this path must stay out of logs.
+    add_never_cache_headers(page)
+    page["Referrer-Policy"] = "same-origin"
+    page["X-Robots-Tag"] = "noindex, nofollow"
+    return page
 
 
 @csrf_protect
 def _respond(request: HttpRequest, token: str, handler: SizeLimitUploadHandler) -> HttpResponse:
     try:
-        invitation = services.invitation_for_token(token)
-    except services.LinkError as error:
+        invitation = links.invitation_for_token(token)
+    except links.LinkError as error:
         return render(request, "responses/link_error.html", {"message": str(error)}, status=error.status)
     response = services.current_response(invitation)
     form = None
@@ -39,15 +40,18 @@ def _respond(request: HttpRequest, token: str, handler: SizeLimitUploadHandler) 
             data = form.cleaned_data
             try:
                 if data["action"] == "save":
-                    services.save_draft(
-                        invitation, body=data["body"], attachment=data["attachment"], version=data["version"]
+                    services.response_draft_save(
+                        invitation=invitation,
+                        body=data["body"],
+                        attachment=data["attachment"],
+                        version=data["version"],
                     )
                     messages.success(
                         request, _("Your draft is saved. You can come back to it with the same link.")
                     )
                 else:
-                    services.submit(
-                        invitation,
+                    services.response_submit(
+                        invitation=invitation,
                         body=data["body"],
                         attachment=data["attachment"],
                         declines=data["action"] == "decline",
@@ -76,10 +80,9 @@ def _respond(request: HttpRequest, token: str, handler: SizeLimitUploadHandler) 
             "form": form,
             "can_answer": services.can_answer(invitation, response),
             "history": queries.invitation_history(invitation),
-            "expires": services.link_expires_at(invitation),
+            "expires": links.link_expires_at(invitation),
             "max_upload": settings.RESPONSE_ATTACHMENT_MAX_BYTES,
         },
-        status=400 if form is not None and form.errors else 200,
     )
 
 

@@ -47,6 +47,12 @@ LOG_ACTIONS = {
     "responses.withdraw": (_("Withdraw"), _("Invitation withdrawn")),
     "responses.reopen": (_("Re-open"), _("Re-opened with a new link")),
     "responses.rejoinder": (_("Rejoinder"), _("Rejoinder published; the company is invited to reply")),
+    "responses.email_sent": (_("E-mail sent"), _("E-mail sent to the company")),
+    "responses.contacts": (_("Contacts changed"), _("Contact addresses for response requests changed")),
+    "responses.unpublish_non_response": (
+        _("Unpublish non-response"),
+        _("Non-response notice taken off the site: the company answered"),
+    ),
 }
 
 

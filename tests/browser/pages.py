@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from resourcecentre.companies.models import Company
 from resourcecentre.news.models import Component, Story
-from resourcecentre.responses import services
+from resourcecentre.responses import links, services
 from resourcecentre.responses.models import Invitation, ResponseRequest
 from resourcecentre.taxonomy.models import Country, Issue, Sector
 
@@ -54,18 +54,20 @@ def response_pages(story: Story) -> dict[str, str]:
     opened = timezone.now() - datetime.timedelta(days=365)
     ResponseRequest.objects.filter(pk=last_year.pk).update(opened_at=opened)
     last_year.invitations.update(invited_at=opened, deadline=opened + datetime.timedelta(days=7))
-    services.close_overdue()
+    services.deadlines_close()
 
     this_year = _request(story, [amazon, microsoft, ibm])
     invitations = {i.company: i for i in this_year.invitations.all()}
-    services.submit(
-        invitations[amazon],
+    services.response_submit(
+        invitation=invitations[amazon],
         body="Amazon supports federal rules on facial recognition.\n\nRead our policy: https://www.amazon.com",
         version=0,
     )
-    services.publish_response(invitations[amazon])
-    services.submit(invitations[microsoft], body="", declines=True, version=0)
-    services.save_draft(invitations[ibm], body="IBM left the facial recognition business in June.", version=0)
+    services.response_publish(invitation=invitations[amazon])
+    services.response_submit(invitation=invitations[microsoft], body="", declines=True, version=0)
+    services.response_draft_save(
+        invitation=invitations[ibm], body="IBM left the facial recognition business in June.", version=0
+    )
 
     return {
         "company response record": microsoft.get_absolute_url(),
@@ -76,7 +78,7 @@ def response_pages(story: Story) -> dict[str, str]:
 
 
 def _request(story: Story, companies: list[Company]) -> ResponseRequest:
-    return services.open_request(
+    return services.response_request_open(
         story=story,
         allegation="Rekognition misidentifies women and people of colour more often than others.",
         deadline=services.default_deadline(),
@@ -85,4 +87,4 @@ def _request(story: Story, companies: list[Company]) -> ResponseRequest:
 
 
 def _respond_path(invitation: Invitation) -> str:
-    return reverse("responses:respond", kwargs={"token": services.link_token(invitation)})
+    return reverse("responses:respond", kwargs={"token": links.link_token(invitation)})

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from resourcecentre.companies.models import Company
 from resourcecentre.news.models import Story
-from resourcecentre.responses import services
+from resourcecentre.responses import links, services
 from resourcecentre.responses.models import Invitation, Status
 from tests.factories import CompanyFactory, StoryFactory
 
@@ -148,7 +148,7 @@ def test_an_editor_asks_a_company_which_answers_through_its_link_and_readers_see
     assert acknowledged["To"] == CONTACT
     assert acknowledged["Subject"] == f"We have received your response: {HEADLINE}"
     # A link signed anew (it carries the time of signing) that opens the same invitation.
-    assert services.invitation_for_token(token(the_link(acknowledged))) == invitation
+    assert links.invitation_for_token(token(the_link(acknowledged))) == invitation
 
     # The editor reads the response on the request's page and publishes it on the story.
     page.goto(detail_url)
@@ -215,14 +215,14 @@ def focus_by_tabbing(page: Page, target: Locator) -> None:
 
 
 def test_a_company_writes_and_submits_its_response_with_the_keyboard_only(newsroom, live_server, page: Page):
-    request = services.open_request(
+    request = services.response_request_open(
         story=newsroom.story,
         allegation=ALLEGATION,
         deadline=services.default_deadline(),
         contacts={newsroom.kestrel: [CONTACT]},
     )
     invitation = request.invitations.get()
-    link = reverse("responses:respond", kwargs={"token": services.link_token(invitation)})
+    link = reverse("responses:respond", kwargs={"token": links.link_token(invitation)})
     page.goto(live_server.url + link)
 
     focus_by_tabbing(page, page.get_by_role("textbox", name="Your response"))

@@ -94,16 +94,18 @@ def test_the_company_page_shows_its_response_record(client, companies):
     answered = StoryFactory(headline="Peru: Tailings spill reaches river")
     ignored = StoryFactory(headline="Peru: Second spill")
     for story in (answered, ignored):
-        services.open_request(
+        services.response_request_open(
             story=story,
             allegation="Spill.",
             deadline=services.default_deadline(),
             contacts={kestrel: ["a@k.example"]},
         )
     first = kestrel.invitations.get(request__story=answered)
-    services.submit(first, body="We cleaned it up.", version=0)
-    component = services.publish_response(first, None)
-    services.record_outcome(kestrel.invitations.get(request__story=ignored), "no-response")
+    services.response_submit(invitation=first, body="We cleaned it up.", version=0)
+    component = services.response_publish(invitation=first, user=None)
+    services.invitation_outcome_record(
+        invitation=kestrel.invitations.get(request__story=ignored), outcome="no-response"
+    )
 
     html = client.get(kestrel.get_absolute_url()).content.decode()
     assert "We invited Kestrel Mining to respond 2 times." in html

@@ -29,7 +29,7 @@ def kestrel(db):
 @pytest.fixture
 def invitation(story, kestrel, editor):
     """One open invitation to Kestrel Mining, with a deadline a week away."""
-    request = services.open_request(
+    request = services.response_request_open(
         story=story,
         allegation="Workers at two supplier mines say overtime went unpaid for six months.",
         deadline=timezone.now() + datetime.timedelta(days=7),

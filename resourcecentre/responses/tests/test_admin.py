@@ -63,8 +63,11 @@ def test_a_bad_address_is_named_and_nothing_is_sent(client, editor, story, kestr
 
 
 def test_the_request_page_shows_the_response_and_publishes_it(client, editor, invitation):
-    services.submit(
-        invitation, body="We pay all overtime.", attachment=SimpleUploadedFile("r.pdf", PDF), version=0
+    services.response_submit(
+        invitation=invitation,
+        body="We pay all overtime.",
+        attachment=SimpleUploadedFile("r.pdf", PDF),
+        version=0,
     )
     client.force_login(editor)
     page = client.get(f"/admin/responses/{invitation.request_id}/").content.decode()
@@ -103,8 +106,8 @@ def test_editor_withdraws_and_reopens(client, editor, invitation):
 
 
 def test_attachments_are_for_editors_only(client, editor, invitation):
-    response = services.submit(
-        invitation, body="See PDF", attachment=SimpleUploadedFile("r.pdf", PDF), version=0
+    response = services.response_submit(
+        invitation=invitation, body="See PDF", attachment=SimpleUploadedFile("r.pdf", PDF), version=0
     )
     url = f"/admin/responses/attachments/{response.pk}/"
     assert client.get(url).status_code == 302  # to the login page
@@ -126,7 +129,7 @@ def test_admin_pages_need_the_permission(client, path, db):
 
 
 def test_the_index_filters_by_status(client, editor, invitation, story):
-    other = services.open_request(
+    other = services.response_request_open(
         story=story,
         allegation="x",
         deadline=services.default_deadline(),

@@ -44,14 +44,14 @@ def corpus(db):
     first, second, third = Company.objects.order_by("pk")[:3]
     story = Story.objects.order_by("pk").first()
     deadline = services.default_deadline()
-    services.open_request(
+    services.response_request_open(
         story=story,
         allegation="Guards threatened protesters outside the mine.",
         deadline=deadline,
         contacts={first: ["press@first.example"], second: []},
     )
-    services.send_reminders(now=deadline - datetime.timedelta(days=1))
-    services.open_request(
+    services.reminders_send(now=deadline - datetime.timedelta(days=1))
+    services.response_request_open(
         story=story,
         allegation="Wages were withheld for months.",
         deadline=deadline,

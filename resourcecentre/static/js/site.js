@@ -47,4 +47,11 @@ document.addEventListener("DOMContentLoaded", () => {
       input.reportValidity();
     });
   });
+
+  // A step that cannot be undone asks first.
+  document.querySelectorAll("button[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
+  });
 });
