@@ -1,3 +1,6 @@
+import string
+
+from anyascii import anyascii
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -8,6 +11,11 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from resourcecentre.slugs import unique_slug
+
+
+def index_initial(name: str) -> str:
+    first = anyascii(name.strip())[:1].upper()
+    return first if first in string.ascii_uppercase else "#"
 
 
 def interface_language_choices() -> list[tuple[str, str]]:
@@ -58,6 +66,9 @@ class Company(index.Indexed, ClusterableModel):
         choices=interface_language_choices,
         help_text=_("Response requests are e-mailed in this language; blank for the site's default."),
     )
+    # The letter the A–Z index files it under: the first letter of its name in Latin letters
+    # ("Électricité" under E, "Волков" under V), "#" for a digit or a sign.
+    initial = models.CharField(max_length=1, editable=False, db_index=True, default="#")
     updated_at = models.DateTimeField(auto_now=True)
 
     search_fields = [
@@ -77,6 +88,7 @@ class Company(index.Indexed, ClusterableModel):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = unique_slug(Company, self.name)
+        self.initial = index_initial(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

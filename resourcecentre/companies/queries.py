@@ -47,10 +47,8 @@ def company_index(company_filter: CompanyFilter) -> QuerySet[Company]:
     companies = (
         Company.objects.select_related("hq_country").prefetch_related("sectors").order_by("name", "id")
     )
-    if company_filter.letter == "#":
-        companies = companies.exclude(name__regex=r"^[A-Za-z]")
-    elif company_filter.letter:
-        companies = companies.filter(name__istartswith=company_filter.letter)
+    if company_filter.letter:
+        companies = companies.filter(initial=company_filter.letter)
     if company_filter.sector:
         companies = companies.filter(sectors__slug=company_filter.sector)
     if company_filter.country:

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from resourcecentre.companies.models import Company, CompanyName
+from resourcecentre.companies.models import Company, CompanyName, index_initial
 from resourcecentre.news.models import (
     Component,
     ComponentTranslation,
@@ -357,6 +357,7 @@ def _companies(
         made.append(
             Company(
                 name=f"{name} {rng.choice(LEGAL_FORMS)}",
+                initial=index_initial(name),
                 slug=f"{slugify(name)}-corpus-{n}",
                 hq_country_id=rng.choice(countries)[0],
                 summary=f"{name} operates in {rng.randint(2, 60)} countries.",

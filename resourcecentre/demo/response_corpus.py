@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from resourcecentre.companies.models import Company
+from resourcecentre.companies.models import Company, index_initial
 from resourcecentre.news.models import Component, ComponentType, Story, StoryComponent
 from resourcecentre.responses.models import Invitation, Response, ResponseRequest, Status
 from resourcecentre.taxonomy.models import Country, Issue, Sector
@@ -77,6 +77,7 @@ def _companies(rng: random.Random, count: int, seed: int) -> list[tuple[Company,
         made.append(
             Company(
                 name=name,
+                initial=index_initial(name),
                 slug=f"{slugify(name)}-r{seed}-{n}",
                 hq_country_id=rng.choices(countries, country_weights)[0] if rng.random() > 0.08 else None,
                 summary=f"{stem} operates in {rng.randint(2, 60)} countries.",

@@ -30,6 +30,8 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.REQUESTED, Status.REMINDED)
 # What the response rate counts: a request that was put to a company and has an outcome.
 COUNTED_STATUSES = (Status.RESPONDED, Status.DECLINED, Status.NO_RESPONSE)
+# What the rates leave out: every other status is counted or pending.
+UNCOUNTED_STATUSES = (Status.WITHDRAWN, Status.CONTACT_NOT_FOUND)
 
 
 class ResponseRequest(models.Model):
@@ -83,6 +85,11 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations to respond")
         constraints = [
             models.UniqueConstraint(fields=["request", "company"], name="one_invitation_per_company")
+        ]
+        # The response rates count invitations by company and by request, reading only these.
+        indexes = [
+            models.Index(fields=["company", "status"], name="invitation_company_status"),
+            models.Index(fields=["request", "status"], name="invitation_request_status"),
         ]
 
     def __str__(self) -> str:

@@ -8,16 +8,20 @@ out of the rate until they close.
 """
 
 import csv
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resourcecentre.companies.models import Company
 from resourcecentre.news.models import Story
+from resourcecentre.taxonomy.models import Country, Issue, Sector
 
-from .models import COUNTED_STATUSES, OPEN_STATUSES, Invitation, Response, Status
+from .models import OPEN_STATUSES, UNCOUNTED_STATUSES, Invitation, Response, ResponseRequest, Status
 
 # The parts of every bar, in order: (count field, CSS class, label).
 SEGMENTS = (
@@ -33,6 +37,12 @@ COUNTS = {
     "pending": Count("id", filter=Q(status__in=OPEN_STATUSES)),
 }
 TOP_ROWS = 20
+URL_NAMES = {
+    "company": "companies:company",
+    "sector": "taxonomy:sectors",
+    "country": "taxonomy:countries",
+    "issue": "taxonomy:issues",
+}
 
 
 @dataclass
@@ -82,7 +92,9 @@ class RateTable:
 
 
 def _counted() -> QuerySet[Invitation]:
-    return Invitation.objects.filter(status__in=(*COUNTED_STATUSES, *OPEN_STATUSES))
+    # An exclusion, so that SQLite reads the (company, status) and (request, status) indexes
+    # instead of looking every row up through the status index.
+    return Invitation.objects.exclude(status__in=UNCOUNTED_STATUSES)
 
 
 def _row(label: str, values: dict, **extra) -> RateRow:
@@ -95,9 +107,12 @@ def overall_rate(invitations: QuerySet[Invitation] | None = None) -> RateRow:
 
 
 def rates_by_year(invitations: QuerySet[Invitation] | None = None) -> list[RateRow]:
+    span = ResponseRequest.objects.aggregate(first=Min("opened_at"), last=Max("opened_at"))
+    if span["first"] is None:
+        return []
     rows = (
         (_counted() if invitations is None else invitations)
-        .annotate(year=ExtractYear("request__opened_at"))
+        .annotate(year=_year("request__opened_at", span["first"], span["last"]))
         .values("year")
         .annotate(**COUNTS)
         .order_by("year")
@@ -105,46 +120,82 @@ def rates_by_year(invitations: QuerySet[Invitation] | None = None) -> list[RateR
     return [_row(str(r["year"]), r, key=str(r["year"])) for r in rows]
 
 
-def _grouped(path: str, label: str, url_name: str | None, slug: str = "slug") -> list[RateRow]:
-    rows = (
-        _counted()
-        .filter(**{f"{path}__isnull": False})
-        .values(f"{path}__{slug}", f"{path}__{label}")
-        .annotate(**COUNTS)
+def _year(path: str, first: datetime.datetime, last: datetime.datetime) -> Case:
+    """The local year of `path` by comparison with the new years between `first` and `last`:
+    SQLite's ExtractYear is a Python function called on every row."""
+    zone = timezone.get_current_timezone()
+    years = range(timezone.localtime(first).year, timezone.localtime(last).year + 1)
+    return Case(
+        *(When(**{f"{path}__lt": datetime.datetime(y + 1, 1, 1, tzinfo=zone)}, then=Value(y)) for y in years),
+        output_field=IntegerField(),
     )
-    result = [
-        _row(
-            r[f"{path}__{label}"],
-            r,
-            key=r[f"{path}__{slug}"],
-            url=reverse(url_name, kwargs={"slug": r[f"{path}__{slug}"]}) if url_name else "",
-        )
-        for r in rows
-    ]
-    return sorted(result, key=lambda row: (-row.requests, row.label))
+
+
+def _by_requests(rows) -> list[RateRow]:
+    return sorted(rows, key=lambda row: (-row.requests, row.label))
+
+
+def _labelled(counts: dict, model) -> list[RateRow]:
+    """Rows for `counts` ({term id: counts}), labelled with their term's name, most requests first."""
+    names = model.objects.filter(pk__in=counts).values_list("pk", "slug", "name")
+    return _by_requests(_row(name, counts[pk], key=slug) for pk, slug, name in names)
+
+
+def _add(total: dict, counts: dict) -> None:
+    for name, _css, _label in SEGMENTS:
+        total[name] = total.get(name, 0) + counts[name]
+
+
+def _group_rates() -> dict[str, list[RateRow]]:
+    """Rates by company, sector, headquarters country and issue: every row, most requests first.
+
+    Invitations are counted by company in the database; a sector's or a country's figures are
+    the sums of its companies'."""
+    companies, by_company = [], {}
+    by_sector: dict[int, dict] = defaultdict(dict)
+    by_country: dict[int, dict] = defaultdict(dict)
+    rows = _counted().values("company", "company__slug", "company__name", "company__hq_country")
+    for r in rows.annotate(**COUNTS).order_by():
+        companies.append(_row(r["company__name"], r, key=r["company__slug"]))
+        by_company[r["company"]] = r
+        if r["company__hq_country"] is not None:
+            _add(by_country[r["company__hq_country"]], r)
+    for company, sector in Company.sectors.through.objects.values_list("company", "sector"):
+        if company in by_company:
+            _add(by_sector[sector], by_company[company])
+    by_issue = {
+        r["request__story__issues"]: r
+        for r in _counted()
+        .filter(request__story__issues__isnull=False)
+        .values("request__story__issues")
+        .annotate(**COUNTS)
+        .order_by()
+    }
+    return {
+        "company": _by_requests(companies),
+        "sector": _labelled(by_sector, Sector),
+        "country": _labelled(by_country, Country),
+        "issue": _labelled(by_issue, Issue),
+    }
 
 
 def response_rates() -> dict:
     """Everything /responses/ shows: the overall rate, by year, and by company, sector,
     headquarters country and issue (the tables keep the rows with the most requests)."""
+    groups = _group_rates()
     tables = [
-        RateTable("company", _("By company"), _("Company"), _grouped("company", "name", "companies:company")),
-        RateTable(
-            "sector", _("By sector"), _("Sector"), _grouped("company__sectors", "name", "taxonomy:sectors")
-        ),
-        RateTable(
-            "country",
-            _("By headquarters country"),
-            _("Country"),
-            _grouped("company__hq_country", "name", "taxonomy:countries"),
-        ),
-        RateTable(
-            "issue", _("By issue"), _("Issue"), _grouped("request__story__issues", "name", "taxonomy:issues")
-        ),
+        RateTable("company", _("By company"), _("Company")),
+        RateTable("sector", _("By sector"), _("Sector")),
+        RateTable("country", _("By headquarters country"), _("Country")),
+        RateTable("issue", _("By issue"), _("Issue")),
     ]
     for table in tables:
-        table.total_rows = len(table.rows)
-        table.rows = table.rows[:TOP_ROWS]
+        rows = groups[table.key]
+        table.total_rows = len(rows)
+        table.rows = rows[:TOP_ROWS]
+        # Only the rows shown get a link: reversing 2,000 company URLs took 20 ms.
+        for row in table.rows:
+            row.url = reverse(URL_NAMES[table.key], kwargs={"slug": row.key})
     return {"overall": overall_rate(), "years": rates_by_year(), "tables": tables}
 
 
@@ -154,13 +205,14 @@ def write_rates_csv(out) -> None:
     writer.writerow(
         ["group", "key", "label", "requests", "responded", "declined", "no_response", "pending", "rate"]
     )
+    by = _group_rates()
     groups = [
         ("all", [overall_rate()]),
         ("year", rates_by_year()),
-        ("company", _grouped("company", "name", None)),
-        ("sector", _grouped("company__sectors", "name", None)),
-        ("hq_country", _grouped("company__hq_country", "name", None)),
-        ("issue", _grouped("request__story__issues", "name", None)),
+        ("company", by["company"]),
+        ("sector", by["sector"]),
+        ("hq_country", by["country"]),
+        ("issue", by["issue"]),
     ]
     for group, rows in groups:
         for row in rows:
