@@ -17,7 +17,7 @@ from django.utils import timezone
 from resourcecentre.companies.models import Company, CompanyIdentifier, CompanyName
 from resourcecentre.ingest.feeds import FeedEntry
 from resourcecentre.ingest.models import Feed
-from resourcecentre.ingest.services import ingest_entry
+from resourcecentre.ingest.services import entry_ingest
 from resourcecentre.ingest.tagging import get_tagger
 from resourcecentre.lib.html import plain_text
 from resourcecentre.news.models import (
@@ -209,7 +209,7 @@ class _Loader:
                 published_at=now - datetime.timedelta(hours=hours),
                 language=item["language"],
             )
-            ingest_entry(feed, entry, tagger=tagger, fetch_articles=False)
+            entry_ingest(feed=feed, item=entry, tagger=tagger, fetch_articles=False)
 
     def site_message(self) -> None:
         row = self.data["site_message"]

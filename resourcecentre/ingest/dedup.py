@@ -55,6 +55,7 @@ from datasketch import MinHash
 from django.db import transaction
 from rigour.text.normalize import Cleanup, Normalize, normalize
 
+from .language import detect_language
 from .models import Candidate, Entry, Feed, TextBand
 
 TITLE_KEY_LENGTH = 255  # Candidate.title_key's max_length
@@ -261,34 +262,42 @@ def save_bands(candidate: Candidate, bands: list[int]) -> None:
 
 @transaction.atomic
 def split_entry(entry: Entry) -> Candidate:
-    """Undo a wrong merge: `entry` becomes a candidate of its own, in the inbox.
+    """Undo a wrong merge: `entry` becomes a candidate of its own, in the inbox, with its own
+    text (`Entry.text`), or the candidate's for an entry stored before entries kept theirs.
 
     The old candidate keeps its other entries. When `entry` is the one the candidate was
-    made from (same URL), it takes the candidate's text with it and the candidate is re-keyed
-    from its earliest remaining entry, without text, since entries keep none. Suggested tags
-    and the suggested story stay with the old candidate: the caller tags and suggests anew.
+    made from (same address), the candidate is re-keyed from its earliest remaining entry and
+    takes that entry's text. Suggested tags and the suggested story stay with the old
+    candidate: the caller tags and suggests anew.
     """
     old = Candidate.objects.select_for_update().get(pk=entry.candidate_id)
     remaining = old.entries.exclude(pk=entry.pk).order_by("published_at", "pk").first()
     if remaining is None:
         raise ValueError("The entry is its candidate's only one: there is nothing to split.")
-    takes_text = entry.url == old.url
+    made_from = old.url in {entry.url, entry.canonical_url}
+    text = entry.text or (old.text if made_from else "")
     new = Candidate.objects.create(
         title=entry.title,
-        url=entry.url,
-        text=old.text if takes_text else "",
-        author=old.author if takes_text else "",
+        url=entry.canonical_url or entry.url,
+        text=text,
+        author=old.author if made_from else "",
         published_at=entry.published_at,
-        language=old.language if takes_text else entry.feed.language,
+        language=old.language if made_from else _language(entry, text),
         title_key=title_key(entry.title),
     )
     save_bands(new, text_bands(new.title, new.text))
     entry.candidate = new
     entry.save(update_fields=["candidate"])
-    if takes_text:
-        old.title, old.url, old.published_at = remaining.title, remaining.url, remaining.published_at
-        old.title_key, old.text, old.author = title_key(remaining.title), "", ""
-        old.save(update_fields=["title", "url", "published_at", "title_key", "text", "author"])
+    if made_from:
+        old.title, old.title_key = remaining.title, title_key(remaining.title)
+        old.url, old.published_at = remaining.canonical_url, remaining.published_at
+        old.text, old.author = remaining.text, ""
+        old.language = _language(remaining, remaining.text)
+        old.save(update_fields=["title", "url", "published_at", "title_key", "text", "author", "language"])
         old.bands.all().delete()
         save_bands(old, text_bands(old.title, old.text))
     return new
+
+
+def _language(entry: Entry, text: str) -> str:
+    return detect_language(f"{entry.title}\n{text}", hint=entry.feed.language)

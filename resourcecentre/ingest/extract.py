@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 import trafilatura
+from lxml.html import HtmlElement
 
 from resourcecentre.lib.dates import midnight_utc
 from resourcecentre.lib.fetch import FetchError
@@ -83,7 +84,7 @@ def extract_article(body: bytes, *, url: str, encoding: str | None = None) -> Ar
     )
 
 
-def _declared_language(tree) -> str:
+def _declared_language(tree: HtmlElement) -> str:
     candidates = [tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
     candidates += tree.xpath("//meta[@property='og:locale']/@content")
     candidates += tree.xpath(

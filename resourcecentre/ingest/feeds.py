@@ -18,6 +18,7 @@ import hashlib
 import html
 import io
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -29,7 +30,6 @@ from lxml import etree
 
 from resourcecentre.lib.html import plain_text
 
-MAX_ENTRIES_DEFAULT = 1000
 MAX_GUID_LENGTH = 1000  # Entry.guid
 MAX_URL_LENGTH = 2000  # Entry.url
 TITLE_FROM_SUMMARY_LENGTH = 120
@@ -79,7 +79,7 @@ def limit_entries(entries: list[FeedEntry], max_entries: int | None = None) -> l
     """`entries` when there are at most `max_entries` (by default the setting
     INGEST_MAX_ENTRIES), else that many of the newest; undated entries count as oldest."""
     if max_entries is None:
-        max_entries = getattr(settings, "INGEST_MAX_ENTRIES", MAX_ENTRIES_DEFAULT)
+        max_entries = settings.INGEST_MAX_ENTRIES
     if len(entries) <= max_entries:
         return entries
     oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
@@ -295,7 +295,7 @@ def _content_text(contents: list[dict]) -> str:
     return ""
 
 
-def _from_struct_time(value) -> datetime.datetime | None:
+def _from_struct_time(value: time.struct_time | None) -> datetime.datetime | None:
     if not value:
         return None
     try:
@@ -347,7 +347,7 @@ def _parse_sitemap(text: str, *, url: str) -> list[FeedEntry]:
     return entries
 
 
-def _child_text(node, path: str) -> str:
+def _child_text(node: etree._Element, path: str) -> str:
     found = node.find(path)
     return (found.text or "").strip() if found is not None else ""
 

@@ -11,8 +11,9 @@ cache), and within the FETCH_* limits of `lib/fetch`, which refuses private addr
 The caller records each pass with `record_success` or `record_failure`: a success only once
 it has processed the entries, because the new ETag and Last-Modified must not be saved before
 the entries they cover are, or a worker killed in between would never see those entries
-again. `poll_feed` itself writes two things only: the new address of a feed that moved for
-good (301, 308), and switching off a feed the site says is gone (410) once that is its
+again (for the same reason they are not saved when some entries failed). `poll_feed` itself
+writes two things only: the new address of a feed that moved for good (301, 308), and
+switching off a feed the site says is gone (410) once that is its
 GONE_FAILURES_TO_DEACTIVATE-th failure in a row.
 """
 
@@ -35,7 +36,6 @@ from .models import Feed
 
 logger = logging.getLogger(__name__)
 
-HOST_DELAY_DEFAULT = 2.0
 ROBOTS_CACHE_SECONDS = 6 * 60 * 60
 ROBOTS_MAX_BYTES = 512 * 1024
 MAX_BACKOFF = datetime.timedelta(days=1)
@@ -61,13 +61,12 @@ class PollResult:
     http_status: int | None = None
 
 
-def poll_feed(feed: Feed, *, now: datetime.datetime | None = None) -> PollResult:
+def poll_feed(feed: Feed) -> PollResult:
     """Fetch `feed` once and read its entries.
 
     "ok": the entries (never child sitemaps: a sitemap index is followed to its newest
     sitemaps); "not-modified": the server answered 304 to our validators; "error": `error`
-    says why, in words for the feed's health record. `now`, the moment of the pass, is taken
-    for symmetry with the recorders: nothing here depends on it.
+    says why, in words for the feed's health record.
     """
     headers = {"Accept": ACCEPT}
     if feed.etag:
@@ -120,24 +119,46 @@ def polite_fetch(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
 
 
 def record_success(
-    feed: Feed, *, items: int, new_items: int, etag: str, last_modified: str, now: datetime.datetime
+    feed: Feed,
+    *,
+    items: int,
+    new_items: int,
+    failed_items: int,
+    etag: str,
+    last_modified: str,
+    now: datetime.datetime,
 ) -> None:
-    """A pass that read `items` entries, `new_items` of them never seen before. The last
-    error's message and time stay, as history; `failures` says whether the feed is healthy."""
+    """A pass that read `items` entries, `new_items` of them never seen before and
+    `failed_items` that could not be processed. The last error's message and time stay, as
+    history; `failures` says whether the feed is healthy.
+
+    When entries failed, the feed keeps its old validators, so that the next pass is not told
+    "304 Not Modified" and retries them; the health record says so, as its last error, but
+    the feed itself did not fail."""
     feed.failures = 0
     feed.last_polled_at = now
     feed.last_success_at = now
     feed.last_items = items
     feed.new_items = new_items
     feed.total_items += new_items
-    feed.etag = etag
-    feed.last_modified = last_modified
+    if failed_items:
+        feed.last_error_at = now
+        feed.last_error = (
+            "1 item could not be processed; it will be retried on the next pass."
+            if failed_items == 1
+            else f"{failed_items} items could not be processed; they will be retried on the next pass."
+        )
+    else:
+        feed.etag = etag
+        feed.last_modified = last_modified
     feed.next_poll_at = now + datetime.timedelta(minutes=feed.poll_minutes)
     feed.save(
         update_fields=[
             "failures",
             "last_polled_at",
             "last_success_at",
+            "last_error_at",
+            "last_error",
             "last_items",
             "new_items",
             "total_items",
@@ -282,7 +303,7 @@ def _fetch_robots(origin: str) -> str:
 
 
 def _wait_for_host(url: str) -> None:
-    delay = float(getattr(settings, "INGEST_HOST_DELAY_SECONDS", HOST_DELAY_DEFAULT))
+    delay = float(settings.INGEST_HOST_DELAY_SECONDS)
     if delay <= 0:
         return
     key = f"ingest:host:{urlsplit(url).hostname}"

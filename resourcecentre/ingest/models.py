@@ -113,6 +113,8 @@ class Entry(models.Model):
     url = models.URLField(max_length=2000)
     canonical_url = models.CharField(max_length=2000, db_index=True)
     title = models.CharField(max_length=500)
+    # The entry's own text, so that an entry split off a wrong merge takes it along.
+    text = models.TextField(blank=True)
     published_at = models.DateTimeField()
     fetched_at = models.DateTimeField(default=timezone.now)
 
@@ -172,7 +174,8 @@ class SuggestedTag(models.Model):
         return f"{self.kind}: {self.term}"
 
     @property
-    def term(self):
+    def term(self) -> models.Model | None:
+        """The company, country or issue the tag names."""
         return self.company or self.country or self.issue
 
 
@@ -182,6 +185,8 @@ class IssueKeyword(models.Model):
     issue = models.ForeignKey("taxonomy.Issue", on_delete=models.CASCADE, related_name="keywords")
     language = models.CharField(_("language"), max_length=12)
     phrase = models.CharField(_("phrase"), max_length=200)
+    # Other processes rebuild their tagger when the lexicon's latest change moves.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["issue", "language", "phrase"]

@@ -110,7 +110,7 @@ def export_opml() -> bytes:
     return tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def _parse(data: bytes):
+def _parse(data: bytes) -> Element:
     try:
         root = defusedxml.ElementTree.fromstring(data)
     except defusedxml.DefusedXmlException as error:

@@ -1,17 +1,19 @@
 """The monitoring pipeline and the inbox decisions.
 
-`run_feed` polls one feed and puts each new entry through the pipeline (`ingest_entry`):
+`feed_run` polls one feed and puts each new entry through the pipeline (`entry_ingest`):
 canonical URL, article text when the feed gives only a teaser, language, tags, duplicates,
 story. Each entry is committed on its own, and the feed's validators (ETag, Last-Modified) are
-saved only after the whole pass, so a worker killed mid-pass leaves nothing half-written and
-the next pass fetches the feed again and skips what it already holds.
+saved only after the whole pass, and only when every entry was processed, so that neither a
+worker killed mid-pass nor an entry that failed is hidden from the next pass behind a 304: it
+fetches the feed again and skips what it already holds.
 """
 
-import datetime
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -32,7 +34,14 @@ logger = logging.getLogger(__name__)
 
 # Below this many characters the feed gave a teaser: fetch the article for its text.
 TEASER_CHARS = 400
+# A component's excerpt: at most this many characters of the text, cut on a sentence (or a
+# word) and marked with an elision; a short excerpt of a longer text is what we may quote.
 EXCERPT_CHARS = 700
+ELISION = "..."
+# A paragraph that would overflow the excerpt is cut rather than left out when at least this
+# much room is left for it, and on a sentence when one ends in the last half of that room.
+MIN_CUT_CHARS = 200
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'”’»)\]]*(?=\s)|[。！？]")
 NEW, MERGED, SEEN, FAILED = "new", "merged", "seen", "failed"
 
 
@@ -55,13 +64,13 @@ class PassSummary:
 # The pipeline --------------------------------------------------------------------------------
 
 
-def run_feed(
-    feed: Feed, *, fetch_articles: bool = True, progress: Callable[[int, int], None] | None = None
+def feed_run(
+    *, feed: Feed, fetch_articles: bool = True, progress: Callable[[int, int], None] | None = None
 ) -> PassSummary:
     """One pass over one feed: poll it, ingest what is new, record its health."""
     now = timezone.now()
     summary = PassSummary(feed=feed.name)
-    result = poll_feed(feed, now=now)
+    result = poll_feed(feed)
     if result.status == "error":
         record_failure(feed, result.error, now=now)
         summary.status, summary.error = "error", result.error
@@ -79,6 +88,7 @@ def run_feed(
         feed,
         items=summary.items,
         new_items=summary.new,
+        failed_items=summary.failed,
         etag=result.etag,
         last_modified=result.last_modified,
         now=now,
@@ -86,16 +96,20 @@ def run_feed(
     return summary
 
 
-def _ingest_safely(feed: Feed, item: FeedEntry, **options) -> str:
+def _ingest_safely(feed: Feed, item: FeedEntry, *, tagger: Tagger, fetch_articles: bool) -> str:
     try:
-        return ingest_entry(feed, item, **options)
+        return entry_ingest(feed=feed, item=item, tagger=tagger, fetch_articles=fetch_articles)
     except Exception:  # noqa: BLE001 (one bad item must not stop the pass)
         logger.exception("Could not ingest %s from feed %s", item.url, feed.pk)
         return FAILED
 
 
-def ingest_entry(feed: Feed, item: FeedEntry, *, tagger: Tagger, fetch_articles: bool = True) -> str:
-    """Put one feed entry through the pipeline; returns new, merged or seen."""
+def entry_ingest(*, feed: Feed, item: FeedEntry, tagger: Tagger, fetch_articles: bool = True) -> str:
+    """Put one feed entry through the pipeline; returns new, merged or seen.
+
+    The entry keeps the address the feed gave; a new candidate takes its canonical address,
+    without tracking parameters, which is what an accepted component links to.
+    """
     guid = item.guid[:1000]
     if Entry.objects.filter(feed=feed, guid=guid).exists():
         return SEEN
@@ -125,6 +139,7 @@ def ingest_entry(feed: Feed, item: FeedEntry, *, tagger: Tagger, fetch_articles:
             )
             candidate = duplicate or _new_candidate(
                 item,
+                url=canonical,
                 title=title,
                 text=text,
                 author=author,
@@ -140,6 +155,7 @@ def ingest_entry(feed: Feed, item: FeedEntry, *, tagger: Tagger, fetch_articles:
                 url=item.url[:2000],
                 canonical_url=canonical[:2000],
                 title=title[:500],
+                text=text,
                 published_at=published,
             )
     except IntegrityError:
@@ -150,6 +166,7 @@ def ingest_entry(feed: Feed, item: FeedEntry, *, tagger: Tagger, fetch_articles:
 def _new_candidate(
     item: FeedEntry,
     *,
+    url: str,
     title: str,
     text: str,
     author: str,
@@ -160,7 +177,7 @@ def _new_candidate(
 ) -> Candidate:
     candidate = Candidate.objects.create(
         title=title[:500],
-        url=item.url[:2000],
+        url=url[:2000],
         text=text,
         author=author[:255],
         published_at=item.published_at or timezone.now(),
@@ -168,14 +185,16 @@ def _new_candidate(
         title_key=key[:255],
     )
     save_bands(candidate, bands)
-    tag_and_suggest(candidate, tagger)
+    candidate_tag(candidate=candidate, tagger=tagger)
     return candidate
 
 
 TERM_FIELDS = {"company": "company_id", "country": "country_id", "issue": "issue_id"}
 
 
-def tag_and_suggest(candidate: Candidate, tagger: Tagger) -> None:
+# Inside the pipeline's per-entry transaction it joins that one: no savepoint per candidate.
+@transaction.atomic(savepoint=False)
+def candidate_tag(*, candidate: Candidate, tagger: Tagger) -> None:
     """Store the tagger's suggestions for the candidate, its confidence, and its story."""
     tags = tagger.tag(candidate.title, candidate.text, candidate.language)
     SuggestedTag.objects.bulk_create(
@@ -204,10 +223,6 @@ def tag_and_suggest(candidate: Candidate, tagger: Tagger) -> None:
     candidate.save(update_fields=["suggested_story", "story_score", "confidence"])
 
 
-def due_feeds(now: datetime.datetime | None = None):
-    return Feed.objects.filter(active=True, next_poll_at__lte=now or timezone.now())
-
-
 # Inbox decisions -----------------------------------------------------------------------------
 
 
@@ -220,23 +235,21 @@ class TagChoice:
     issues: tuple[int, ...] = ()
 
 
-def accept_candidate(
-    candidate: Candidate,
+def candidate_accept(
     *,
+    candidate: Candidate,
     tags: TagChoice,
     story: Story | None = None,
     new_story: bool = False,
     publish: bool = False,
-    user=None,
+    user: AbstractBaseUser | None = None,
 ) -> Component:
     """Make the candidate a component with the editor's tags, on `story` (or a new draft
-    story), published or as a draft; record which suggested tags the editor kept."""
+    story), published or as a draft; record which suggested tags the editor kept.
+
+    Whether `user` may publish is the caller's to check (`news.publish_component`)."""
     with transaction.atomic():
-        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != Candidate.Status.NEW:
-            raise NotAllowed(
-                _("This item was already %(status)s.") % {"status": candidate.get_status_display()}
-            )
+        candidate = _undecided(candidate)
         first_entry = candidate.entries.select_related("feed__source").order_by("published_at", "pk").first()
         component = Component(
             title=candidate.title,
@@ -272,34 +285,44 @@ def accept_candidate(
     return component
 
 
-def reject_candidate(candidate: Candidate, *, reason: str, user=None) -> None:
+def candidate_reject(*, candidate: Candidate, reason: str, user: AbstractBaseUser | None = None) -> None:
     with transaction.atomic():
-        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-        if candidate.status != Candidate.Status.NEW:
-            raise NotAllowed(
-                _("This item was already %(status)s.") % {"status": candidate.get_status_display()}
-            )
+        candidate = _undecided(candidate)
         candidate.status = Candidate.Status.REJECTED
         candidate.reject_reason = reason.strip()[:255]
         candidate.decided_by, candidate.decided_at = user, timezone.now()
         candidate.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
 
 
-def split(entry: Entry) -> Candidate:
-    """Undo a wrong merge: `entry` becomes a candidate of its own, back in the inbox, tagged
-    and suggested a story afresh."""
+def entry_split(*, entry: Entry) -> Candidate:
+    """Undo a wrong merge: `entry` becomes a candidate of its own, back in the inbox. Both
+    candidates are tagged and suggested a story afresh from the text each now holds, so that
+    neither keeps suggestions found in text that went with the other."""
     with transaction.atomic():
         entry = Entry.objects.select_for_update().select_related("candidate").get(pk=entry.pk)
         if entry.candidate.status != Candidate.Status.NEW:
             raise NotAllowed(_("This item was already decided; it can no longer be split."))
         if not Entry.objects.filter(candidate_id=entry.candidate_id).exclude(pk=entry.pk).exists():
             raise NotAllowed(_("This is the item's only source: there is nothing to split."))
-        candidate = split_entry(entry)
-        tag_and_suggest(candidate, get_tagger())
+        old_id = entry.candidate_id
+        new = split_entry(entry)
+        old = Candidate.objects.get(pk=old_id)
+        old.tags.filter(origin=SuggestedTag.Origin.TAGGER, accepted__isnull=True).delete()
+        tagger = get_tagger()
+        candidate_tag(candidate=old, tagger=tagger)
+        candidate_tag(candidate=new, tagger=tagger)
+    return new
+
+
+def _undecided(candidate: Candidate) -> Candidate:
+    """The candidate, locked for a decision; NotAllowed when one was made meanwhile."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status != Candidate.Status.NEW:
+        raise NotAllowed(_("This item was already %(status)s.") % {"status": candidate.get_status_display()})
     return candidate
 
 
-def _record_tag_decisions(candidate: Candidate, tags: TagChoice, user) -> None:
+def _record_tag_decisions(candidate: Candidate, tags: TagChoice, user: AbstractBaseUser | None) -> None:
     chosen = {"company": set(tags.companies), "country": set(tags.countries), "issue": set(tags.issues)}
     for tag in candidate.tags.all():
         term_id = tag.company_id or tag.country_id or tag.issue_id
@@ -321,7 +344,7 @@ def _record_tag_decisions(candidate: Candidate, tags: TagChoice, user) -> None:
     )
 
 
-def _new_story(candidate: Candidate, tags: TagChoice, user) -> Story:
+def _new_story(candidate: Candidate, tags: TagChoice, user: AbstractBaseUser | None) -> Story:
     story = Story(
         headline=candidate.title,
         date=timezone.localdate(candidate.published_at),
@@ -338,13 +361,31 @@ def _new_story(candidate: Candidate, tags: TagChoice, user) -> Story:
 
 
 def _excerpt(text: str) -> str:
-    """The first paragraphs of the text, about EXCERPT_CHARS long, with an elision if cut."""
+    """The text's first paragraphs as HTML, at most EXCERPT_CHARS characters of it, with an
+    elision where it is cut: after a paragraph cut short, or as a paragraph of its own for
+    paragraphs left out."""
     paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
-    kept, length = [], 0
+    kept, room = [], EXCERPT_CHARS
     for paragraph in paragraphs:
-        if length >= EXCERPT_CHARS:
+        if len(paragraph) <= room:
+            kept.append(escape(paragraph))
+            room -= len(paragraph)
+        elif room >= MIN_CUT_CHARS or not kept:
+            kept.append(f"{escape(_cut(paragraph, room))} {ELISION}")
             break
-        kept.append(paragraph)
-        length += len(paragraph)
-    html = "".join(f"<p>{escape(p)}</p>" for p in kept)
-    return html + "<p>...</p>" if len(kept) < len(paragraphs) else html
+        else:
+            kept.append(ELISION)
+            break
+    return "".join(f"<p>{paragraph}</p>" for paragraph in kept)
+
+
+def _cut(paragraph: str, limit: int) -> str:
+    """At most `limit` characters of the paragraph: up to the last sentence that ends in the
+    last half of them, else up to the last word, else (a script without spaces) `limit`."""
+    ends = [end for match in _SENTENCE_END.finditer(paragraph) if (end := match.end()) <= limit]
+    if ends and ends[-1] >= limit // 2:
+        return paragraph[: ends[-1]]
+    space = paragraph.rfind(" ", 0, limit + 1)
+    if space >= limit // 2:
+        return paragraph[:space].rstrip(" ,;:–—-")
+    return paragraph[:limit]

@@ -259,7 +259,7 @@ def _stories() -> _Stories:
         return _cache.stories
 
 
-def invalidate_stories(**kwargs) -> None:
+def invalidate_stories(**kwargs: object) -> None:
     """Reload the stories on the next suggestion (a signal receiver, and for bulk loads)."""
     _cache.stale = True
 

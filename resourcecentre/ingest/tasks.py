@@ -1,7 +1,7 @@
 from django_tasks import task
 
 from .models import Feed
-from .services import run_feed
+from .services import feed_run
 
 
 @task()
@@ -10,4 +10,4 @@ def poll_feed_task(feed_id: int) -> dict:
     feed = Feed.objects.filter(pk=feed_id, active=True).first()
     if feed is None:
         return {"skipped": feed_id}
-    return vars(run_feed(feed))
+    return vars(feed_run(feed=feed))

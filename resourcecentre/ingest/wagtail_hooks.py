@@ -1,21 +1,22 @@
-from django.urls import path
+from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from . import admin_views
+from .admin_views import inbox
 from .models import Feed, IssueKeyword
 
 
 class InboxMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(admin_views.PERMISSION)
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(inbox.PERMISSION)
 
 
 class InboxViewSet(ViewSet):
-    """The editorial inbox (`admin_views`), first in the Monitoring menu."""
+    """The editorial inbox (`admin_views.inbox`), first in the Monitoring menu."""
 
     name = "ingest_admin"
     url_prefix = "monitoring/inbox"
@@ -23,14 +24,14 @@ class InboxViewSet(ViewSet):
     menu_label = _("Inbox")
     menu_item_class = InboxMenuItem
 
-    def get_urlpatterns(self):
+    def get_urlpatterns(self) -> list[URLPattern]:
         return [
-            path("", admin_views.inbox, name="index"),
-            path("bulk/", admin_views.bulk, name="bulk"),
-            path("<int:pk>/", admin_views.candidate_detail, name="detail"),
-            path("<int:pk>/accept/", admin_views.candidate_accept, name="accept"),
-            path("<int:pk>/reject/", admin_views.candidate_reject, name="reject"),
-            path("entries/<int:pk>/split/", admin_views.entry_split, name="split"),
+            path("", inbox.index, name="index"),
+            path("bulk/", inbox.bulk, name="bulk"),
+            path("<int:pk>/", inbox.detail, name="detail"),
+            path("<int:pk>/accept/", inbox.accept, name="accept"),
+            path("<int:pk>/reject/", inbox.reject, name="reject"),
+            path("entries/<int:pk>/split/", inbox.split, name="split"),
         ]
 
 
@@ -64,5 +65,5 @@ class MonitoringGroup(ModelViewSetGroup):
 
 
 @hooks.register("register_admin_viewset")
-def register_viewsets():
+def register_viewsets() -> MonitoringGroup:
     return MonitoringGroup()

@@ -163,14 +163,14 @@ def _group_rates() -> dict[str, list[RateRow]]:
     for company, sector in Company.sectors.through.objects.values_list("company", "sector"):
         if company in by_company:
             _add(by_sector[sector], by_company[company])
-    by_issue = {
-        r["request__story__issues"]: r
-        for r in _counted()
-        .filter(request__story__issues__isnull=False)
-        .values("request__story__issues")
-        .annotate(**COUNTS)
-        .order_by()
+    # Likewise an issue's figures are the sums of its stories' (a story has a few issues).
+    by_story = {
+        r["request__story"]: r for r in _counted().values("request__story").annotate(**COUNTS).order_by()
     }
+    by_issue: dict[int, dict] = defaultdict(dict)
+    for story, issue in Story.issues.through.objects.values_list("story", "issue"):
+        if story in by_story:
+            _add(by_issue[issue], by_story[story])
     return {
         "company": _by_requests(companies),
         "sector": _labelled(by_sector, Sector),

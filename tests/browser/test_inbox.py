@@ -179,3 +179,32 @@ def test_an_editor_triages_the_inbox_with_the_keyboard(committed_db, live_server
     component = Component.objects.get()
     assert component.title == "An item worth keeping" and not component.live
     assert component.story_links.get().story.headline == "An item worth keeping"
+
+
+def test_an_editor_turns_the_single_key_shortcuts_off_and_the_choice_is_kept(
+    committed_db, live_server, page: Page
+):
+    editor = get_user_model().objects.create_user("editor", "editor@newsroom.example", EDITOR_PASSWORD)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    feed = Feed.objects.create(name="Tech Wire", url="https://wire.example/rss", language="en")
+    candidate(feed, "First wire copy", "Text.", published=timezone.now(), story=None)
+    log_in(page, live_server, editor.username, EDITOR_PASSWORD)
+    page.goto(live_server.url + "/admin/monitoring/inbox/")
+
+    switch = page.get_by_role("checkbox", name="Keyboard shortcuts")
+    expect(switch).to_be_checked()  # on unless turned off
+    switch.uncheck()
+    expect(page.get_by_role("list", name="Keyboard shortcuts")).to_be_hidden()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("j")
+    expect(page.locator("tr.is-current")).to_have_count(0)
+
+    page.reload()
+    expect(switch).not_to_be_checked()
+    page.keyboard.press("j")
+    expect(page.locator("tr.is-current")).to_have_count(0)
+
+    switch.check()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("j")
+    expect(page.locator("tr.is-current")).to_contain_text("First wire copy")

@@ -135,7 +135,14 @@ def ingest(feed: Feed, *, title: str, text: str = "", url: str, at: datetime.dat
         candidate = Candidate.objects.create(title=title, url=url, text=text, published_at=at, title_key=key)
         save_bands(candidate, bands)
     return Entry.objects.create(
-        feed=feed, candidate=candidate, guid=url, url=url, canonical_url=url, title=title, published_at=at
+        feed=feed,
+        candidate=candidate,
+        guid=url,
+        url=url,
+        canonical_url=url,
+        title=title,
+        text=text,
+        published_at=at,
     )
 
 
@@ -400,6 +407,8 @@ def test_splitting_an_entry_gives_it_a_candidate_of_its_own():
     assert wrongly_merged.candidate == new != old
     assert (new.title, new.url, new.status) == ("Zambia: mine leak", "https://courier.example/1", "new")
     assert new.title_key == "zambia mine leak"
+    assert (new.text, new.language) == (WIRE_ELSEWHERE, "en")  # its own text goes with it
+    assert new.bands.count() == BANDS
     assert list(old.entries.all()) == [wire]
     assert (old.title, old.text) == ("Norvale halts mine", WIRE)
     assert old.bands.count() == BANDS
@@ -422,15 +431,31 @@ def test_splitting_the_entry_a_candidate_was_made_from_takes_its_text_along():
     old.refresh_from_db()
     assert (new.title, new.text) == ("Norvale halts mine", WIRE)
     assert new.bands.count() == BANDS
+    # The candidate is now the remaining entry's, with its text.
     assert (old.title, old.url, old.published_at, old.text) == (
         "Zambia: mine leak",
         "https://courier.example/1",
         MONDAY + datetime.timedelta(hours=3),
-        "",
+        WIRE_ELSEWHERE,
     )
     assert old.title_key == "zambia mine leak"
+    assert old.bands.count() == BANDS
+    assert TextBand.objects.count() == 2 * BANDS
+
+
+@pytest.mark.django_db
+def test_an_entry_stored_without_its_text_takes_the_candidates_when_it_was_made_from_it():
+    wire = ingest(make_feed("Wire"), title="Norvale halts mine", text=WIRE, url="https://wire.example/1")
+    courier = ingest(
+        make_feed("Courier"), title="Zambia: mine leak", text=WIRE_ELSEWHERE, url="https://courier.example/1"
+    )
+    Entry.objects.update(text="")  # entries stored before they kept their text
+
+    new = split_entry(wire)
+
+    old = Candidate.objects.get(pk=courier.candidate_id)
+    assert (new.text, old.text) == (WIRE, "")
     assert not old.bands.exists()
-    assert TextBand.objects.count() == BANDS
 
 
 @pytest.mark.django_db

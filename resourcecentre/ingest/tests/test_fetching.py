@@ -21,9 +21,9 @@ def make_feed(server: FeedServer, path: str, **fields) -> Feed:
     return Feed.objects.create(name=path, url=server.url(path), **fields)
 
 
-def run_pass(feed: Feed, *, now: datetime.datetime = NOW):
+def run_pass(feed: Feed, *, now: datetime.datetime = NOW) -> fetching.PollResult:
     """One pass as the pipeline makes it: poll, then record the outcome on the feed."""
-    result = poll_feed(feed, now=now)
+    result = poll_feed(feed)
     if result.status == "error":
         record_failure(feed, result.error, now=now)
     else:
@@ -31,6 +31,7 @@ def run_pass(feed: Feed, *, now: datetime.datetime = NOW):
             feed,
             items=len(result.entries),
             new_items=len(result.entries),
+            failed_items=0,
             etag=result.etag,
             last_modified=result.last_modified,
             now=now,
@@ -263,7 +264,7 @@ def test_validators_are_not_saved_until_the_pass_is_recorded(server):
     server.routes["/conditional.xml"] = conditional
     feed = make_feed(server, "/conditional.xml")
 
-    poll_feed(feed, now=NOW)  # a worker killed before it recorded the pass
+    poll_feed(feed)  # a worker killed before it recorded the pass
     result = run_pass(feed)
 
     assert result.status == "ok"

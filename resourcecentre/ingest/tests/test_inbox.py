@@ -405,7 +405,7 @@ def test_bulk_accept_puts_each_item_into_its_suggested_story_as_a_draft_and_repo
     without_story = candidate(wire, "Microsoft item", hours_ago=1)
     suggest(without_story, microsoft, 0.7, "Microsoft")
     decided = candidate(wire, "Decided meanwhile", hours_ago=2)
-    services.reject_candidate(decided, reason="off-topic")
+    services.candidate_reject(candidate=decided, reason="off-topic")
 
     response = client.post(
         f"{INBOX}bulk/",
@@ -470,3 +470,46 @@ def test_the_inbox_needs_the_permission_to_change_candidates(client, wire):
 
     client.logout()
     assert client.get(INBOX)["Location"].startswith("/admin/login/")
+
+
+@pytest.fixture
+def reader(client):
+    """Works the inbox, but may not publish components."""
+    user = get_user_model().objects.create_user("reader", "reader@newsroom.example", "pw-reader-1")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["access_admin", "change_candidate", "view_candidate", "add_component"]
+        )
+    )
+    client.force_login(user)
+    return user
+
+
+def test_publishing_on_accept_needs_the_permission_to_publish_components(client, reader, wire, story):
+    item = candidate(wire, story=story)
+
+    page = shown(client.get(f"{INBOX}{item.pk}/"))
+    assert "Keep as a draft" in page and "Publish now" not in page
+    assert "You may not publish components; an editor who may can publish the draft." in page
+
+    response = accept(client, item, publish="now")
+    assert response.status_code == 200
+    assert "You may not publish components; accept the item as a draft instead." in shown(response)
+    assert Candidate.objects.get(pk=item.pk).status == "new" and not Component.objects.exists()
+
+    response = accept(client, item, publish="draft")
+    assert response.status_code == 302
+    assert not Component.objects.get().live
+
+
+def test_a_bulk_accept_never_publishes_whoever_asks(client, reader, wire, story):
+    items = [candidate(wire, f"Item {n}", hours_ago=n, story=story) for n in range(2)]
+
+    response = client.post(
+        f"{INBOX}bulk/",
+        {"action": "accept", "publish": "now", "candidates": [i.pk for i in items]},
+        follow=True,
+    )
+
+    assert "Accepted 2 items into their suggested stories as drafts." in shown(response)
+    assert Component.objects.count() == 2 and not Component.objects.filter(live=True).exists()

@@ -67,7 +67,7 @@ def test_a_pass_ingests_tags_and_records_health_and_a_second_pass_adds_nothing(s
         ),
     )
     feed = Feed.objects.create(name="Daily Ledger", url=server.url("/feed.xml"))
-    summary = services.run_feed(feed, fetch_articles=False)
+    summary = services.feed_run(feed=feed, fetch_articles=False)
     assert (summary.status, summary.new, summary.seen) == ("ok", 2, 0)
     candidate = Candidate.objects.get(title__startswith="Kestrel Mining accused")
     assert candidate.language == "en"
@@ -77,7 +77,7 @@ def test_a_pass_ingests_tags_and_records_health_and_a_second_pass_adds_nothing(s
     feed.refresh_from_db()
     assert (feed.last_items, feed.new_items, feed.failures) == (2, 2, 0) and feed.last_success_at
 
-    again = services.run_feed(feed, fetch_articles=False)
+    again = services.feed_run(feed=feed, fetch_articles=False)
     assert (again.new, again.seen) == (0, 2)
     assert Candidate.objects.count() == 2 and Entry.objects.count() == 2
 
@@ -88,7 +88,7 @@ def test_the_same_news_from_two_feeds_is_one_candidate_with_both_sources(server,
     _route(server, "/one.xml", _rss([item]))
     _route(server, "/two.xml", _rss([(item[0], item[1] + "?utm_medium=social&fbclid=1", item[2])]))
     for path in ("/one.xml", "/two.xml"):
-        services.run_feed(Feed.objects.create(name=path, url=server.url(path)), fetch_articles=False)
+        services.feed_run(feed=Feed.objects.create(name=path, url=server.url(path)), fetch_articles=False)
     candidate = Candidate.objects.get()
     assert candidate.entries.count() == 2
 
@@ -106,7 +106,7 @@ def test_an_item_is_suggested_the_story_about_its_company(server, kestrel):
         "/feed.xml",
         _rss([("Kestrel Mining miners strike over pay", "https://news.example/c", STORY_TEXT)]),
     )
-    services.run_feed(Feed.objects.create(name="f", url=server.url("/feed.xml")), fetch_articles=False)
+    services.feed_run(feed=Feed.objects.create(name="f", url=server.url("/feed.xml")), fetch_articles=False)
     assert Candidate.objects.get().suggested_story == story
 
 
@@ -114,9 +114,9 @@ def test_an_item_is_suggested_the_story_about_its_company(server, kestrel):
 def test_a_feed_in_error_keeps_what_was_ingested(server, kestrel):
     _route(server, "/feed.xml", _rss([("Kestrel Mining strike", "https://news.example/d", STORY_TEXT)]))
     feed = Feed.objects.create(name="f", url=server.url("/feed.xml"))
-    services.run_feed(feed, fetch_articles=False)
+    services.feed_run(feed=feed, fetch_articles=False)
     server.routes["/feed.xml"] = lambda handler: handler.answer(500, b"oops")
-    summary = services.run_feed(feed, fetch_articles=False)
+    summary = services.feed_run(feed=feed, fetch_articles=False)
     feed.refresh_from_db()
     assert summary.status == "error" and feed.failures == 1 and "500" in feed.last_error
     assert Candidate.objects.count() == 1
@@ -142,10 +142,70 @@ def test_one_bad_item_does_not_stop_the_pass(server, kestrel, monkeypatch):
         return real(item, **kwargs)
 
     monkeypatch.setattr(services, "_new_candidate", fail_on_first)
-    summary = services.run_feed(
-        Feed.objects.create(name="f", url=server.url("/feed.xml")), fetch_articles=False
+    summary = services.feed_run(
+        feed=Feed.objects.create(name="f", url=server.url("/feed.xml")), fetch_articles=False
     )
     assert (summary.new, summary.failed) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_an_item_that_failed_is_retried_on_the_next_pass_and_the_feed_says_so(server, kestrel, monkeypatch):
+    body = _rss(
+        [
+            ("First item about wages", "https://news.example/1", "x " * 50),
+            ("Second item", "https://news.example/2", "y " * 50),
+        ]
+    )
+
+    def conditional(handler):
+        if handler.headers.get("If-None-Match") == '"v1"':
+            handler.answer(304)
+        else:
+            handler.answer(200, body, content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    server.routes["/feed.xml"] = conditional
+    real, calls = services._new_candidate, []
+
+    def fail_once(item, **kwargs):
+        calls.append(item.url)
+        if item.url.endswith("/1") and calls.count(item.url) == 1:
+            raise ValueError("the database went away")
+        return real(item, **kwargs)
+
+    monkeypatch.setattr(services, "_new_candidate", fail_once)
+    feed = Feed.objects.create(name="f", url=server.url("/feed.xml"))
+
+    first = services.feed_run(feed=feed, fetch_articles=False)
+
+    feed.refresh_from_db()
+    assert (first.status, first.new, first.failed) == ("ok", 1, 1)
+    assert feed.etag == ""  # kept as it was, so that the next pass is not told "not modified"
+    assert feed.last_error == "1 item could not be processed; it will be retried on the next pass."
+    assert feed.last_error_at == feed.last_success_at and feed.failures == 0
+
+    second = services.feed_run(feed=feed, fetch_articles=False)
+
+    feed.refresh_from_db()
+    assert "If-None-Match" not in server.requests[-1].headers
+    assert (second.status, second.new, second.seen, second.failed) == ("ok", 1, 1, 0)
+    assert Candidate.objects.filter(title="First item about wages").exists()
+    assert feed.etag == '"v1"' and feed.failures == 0
+    assert feed.last_success_at > feed.last_error_at  # the message is history now
+    assert services.feed_run(feed=feed, fetch_articles=False).status == "not-modified"
+
+
+@pytest.mark.django_db
+def test_the_candidate_links_to_the_canonical_address_and_the_entry_keeps_the_feeds(server, kestrel):
+    link = "https://News.example/a/?utm_source=rss&utm_medium=feed&id=7#comments"
+    _route(server, "/feed.xml", _rss([("Kestrel Mining strike", link.replace("&", "&amp;"), STORY_TEXT)]))
+
+    services.feed_run(feed=Feed.objects.create(name="f", url=server.url("/feed.xml")), fetch_articles=False)
+
+    candidate = Candidate.objects.get()
+    assert candidate.url == "https://news.example/a/?id=7"
+    assert candidate.entries.get().url == link
+    component = services.candidate_accept(candidate=candidate, tags=services.TagChoice())
+    assert component.url == "https://news.example/a/?id=7"
 
 
 @pytest.mark.django_db
@@ -222,7 +282,7 @@ def test_a_worker_killed_mid_pass_resumes_without_loss_or_duplicates(server, com
     feed = Feed.objects.get()
     assert feed.etag == "" and feed.last_success_at is None  # the pass was never recorded
 
-    summary = services.run_feed(feed)
+    summary = services.feed_run(feed=feed)
     assert summary.seen == done_before and summary.new + summary.merged == 40 - done_before
     assert Entry.objects.count() == 40
     assert Entry.objects.values("guid").distinct().count() == 40

@@ -1,14 +1,17 @@
+import datetime
 import json
 import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from resourcecentre.companies.models import Company, CompanyName
 from resourcecentre.ingest import tagging
 from resourcecentre.ingest.models import IssueKeyword
 from resourcecentre.ingest.tagging import SUGGEST_THRESHOLD, Tagger, get_tagger
+from resourcecentre.ingest.tagging import cache as tagger_cache
 from resourcecentre.taxonomy.models import Country, Issue
 from tests.factories import CompanyFactory, IssueFactory
 
@@ -247,14 +250,66 @@ def test_the_tagger_notices_changes_made_by_another_process(monkeypatch):
     found = CompanyFactory(name="Orion Cobalt SARL")
     # bulk_create sends no signals, as a write from another process would not reach this one
     CompanyName.objects.bulk_create([CompanyName(company=found, name="Cobalto Orion")])
-    tagging._cache.stale = False
-    monkeypatch.setattr(tagging, "RECHECK_SECONDS", 0.0)
+    tagger_cache._cache.stale = False
+    monkeypatch.setattr(tagger_cache, "RECHECK_SECONDS", 0.0)
     tags = get_tagger().tag("", "Cobalto Orion said it suspended purchases.")
     assert found.pk in {t.term_id for t in tags if t.kind == "company"}
 
 
-def _issue_ids(title: str) -> set[int]:
-    return {t.term_id for t in get_tagger().tag(title, "") if t.kind == "issue"}
+@pytest.fixture
+def clock(monkeypatch):
+    """The tagger cache's monotonic clock, moved on by hand."""
+    now = [1_000.0]
+    monkeypatch.setattr(tagger_cache.time, "monotonic", lambda: now[0])
+    return now
+
+
+def test_edits_made_by_another_process_are_picked_up_after_the_check_interval(clock):
+    wages, privacy = IssueFactory(name="Living wage"), Issue.objects.get(name="Privacy")
+    keyword = IssueKeyword.objects.create(issue=wages, language="en", phrase="sweatshop")
+    assert wages.pk in _issue_ids("Sweatshop exposed")
+    later = timezone.now() + datetime.timedelta(seconds=1)
+
+    def edited_elsewhere(**fields) -> None:
+        """An edit saved by another process: this one gets no signal, only the new row."""
+        IssueKeyword.objects.filter(pk=keyword.pk).update(updated_at=later, **fields)
+
+    # The keyword moves to another issue: seen once the interval has passed, not before.
+    edited_elsewhere(issue=privacy)
+    assert wages.pk in _issue_ids("Sweatshop exposed")
+    clock[0] += tagger_cache.RECHECK_SECONDS
+    assert _issue_ids("Sweatshop exposed") >= {privacy.pk} and wages.pk not in _issue_ids("Sweatshop exposed")
+
+    # A phrase of the same length, and another language.
+    later += datetime.timedelta(seconds=1)
+    edited_elsewhere(phrase="sweatjob")
+    clock[0] += tagger_cache.RECHECK_SECONDS
+    assert privacy.pk in _issue_ids("Sweatjob exposed")
+    later += datetime.timedelta(seconds=1)
+    edited_elsewhere(language="fr")
+    clock[0] += tagger_cache.RECHECK_SECONDS
+    assert privacy.pk not in _issue_ids("Sweatjob exposed", language="en")
+
+
+def test_renamed_issues_and_companies_are_picked_up_by_other_processes(clock):
+    issue = IssueFactory(name="Living wage")
+    found = CompanyFactory(name="Orion Cobalt SARL")
+    get_tagger()
+    # Names of the same length, saved without signals, as another process's saves would be.
+    Issue.objects.filter(pk=issue.pk).update(name="Living wags")
+    clock[0] += tagger_cache.RECHECK_SECONDS
+    assert issue.pk in _issue_ids("Living wags for all")
+
+    Company.objects.filter(pk=found.pk).update(
+        name="Orion Nickel SARL", updated_at=timezone.now() + datetime.timedelta(seconds=1)
+    )
+    clock[0] += tagger_cache.RECHECK_SECONDS
+    tags = get_tagger().tag("", "Orion Nickel said it suspended purchases.")
+    assert found.pk in {t.term_id for t in tags if t.kind == "company"}
+
+
+def _issue_ids(title: str, language: str = "") -> set[int]:
+    return {t.term_id for t in get_tagger().tag(title, "", language) if t.kind == "issue"}
 
 
 # Tags

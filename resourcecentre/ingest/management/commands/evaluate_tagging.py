@@ -16,7 +16,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
 
@@ -32,12 +32,12 @@ LABELS = {COMPANY: "companies", COUNTRY: "countries", ISSUE: "issues"}
 class Command(BaseCommand):
     help = "Run the tagger on labelled items (JSON lines) and report precision, recall and F1."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--threshold", type=float, default=SUGGEST_THRESHOLD)
         parser.add_argument("--errors", action="store_true", help="List every missed or wrong tag.")
 
-    def handle(self, *args, file: Path, threshold: float, errors: bool, **options):
+    def handle(self, *args, file: Path, threshold: float, errors: bool, **options: object) -> None:
         try:
             rows = [
                 json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()

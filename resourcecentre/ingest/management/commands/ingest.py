@@ -1,11 +1,13 @@
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from resourcecentre.ingest.models import Feed
-from resourcecentre.ingest.services import due_feeds, run_feed
+from resourcecentre.ingest.queries import feeds_due
+from resourcecentre.ingest.services import feed_run
 from resourcecentre.ingest.tasks import poll_feed_task
 from resourcecentre.lib.progress import ProgressBar
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         "Poll the monitored feeds: now, in the foreground (--once), or by queueing the due ones (--enqueue)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         mode = parser.add_mutually_exclusive_group(required=True)
         mode.add_argument("--once", action="store_true", help="run one pass over every active feed now")
         mode.add_argument(
@@ -24,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--source", type=int, help="only this feed (its id)")
         parser.add_argument("--no-articles", action="store_true", help="do not fetch articles behind teasers")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args, **options: object) -> None:
         feeds = Feed.objects.filter(active=True)
         if options["source"]:
             feeds = Feed.objects.filter(pk=options["source"])
@@ -36,8 +38,8 @@ class Command(BaseCommand):
         totals = {"new": 0, "merged": 0, "seen": 0, "failed": 0, "errors": 0}
         bar = ProgressBar(self.stderr)
         for feed in feeds.order_by("name"):
-            summary = run_feed(
-                feed,
+            summary = feed_run(
+                feed=feed,
                 fetch_articles=not options["no_articles"],
                 progress=lambda done, total, name=feed.name: bar.update(name[:12], done, total),
             )
@@ -58,12 +60,12 @@ class Command(BaseCommand):
         )
 
 
-def enqueue_due(feeds) -> int:
+def enqueue_due(feeds: QuerySet[Feed]) -> int:
     """Queue one task per due feed, pushing its next poll forward first so that the next run
     of this command does not queue it again while it waits."""
     now = timezone.now()
     queued = 0
-    for feed in due_feeds(now).filter(pk__in=feeds.values("pk")):
+    for feed in feeds_due(now).filter(pk__in=feeds.values("pk")):
         with transaction.atomic():
             claimed = Feed.objects.filter(pk=feed.pk, next_poll_at__lte=now).update(
                 next_poll_at=now + datetime.timedelta(minutes=feed.poll_minutes)

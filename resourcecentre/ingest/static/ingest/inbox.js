@@ -4,8 +4,41 @@
 // rows (the current one when none is) as drafts, r moves to the reason for rejecting them.
 // Item: j/k go to the next/previous item, a accepts, r moves to the reason.
 // Nothing happens while the editor types in a field or a dialog is open; Esc leaves the field.
+// The "Keyboard shortcuts" box turns them all off (WCAG 2.1.4, Character Key Shortcuts), for
+// speech input and for people who press keys by accident; the choice is kept in this browser.
 (() => {
   "use strict";
+
+  const STORAGE_KEY = "ingest-inbox-shortcuts";
+
+  // Storage may be refused (private windows, blocked cookies): then the shortcuts stay on.
+  function stored() {
+    try {
+      return window.localStorage.getItem(STORAGE_KEY);
+    } catch {
+      return null;
+    }
+  }
+
+  function store(value) {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, value);
+    } catch {
+      // the choice lasts for this page only
+    }
+  }
+
+  let enabled = stored() !== "off";
+
+  function showSwitch() {
+    document.querySelectorAll("[data-inbox-shortcuts-switch]").forEach((label) => {
+      label.hidden = false;
+      label.querySelector("input").checked = enabled;
+    });
+    document.querySelectorAll("[data-inbox-shortcuts-keys]").forEach((list) => {
+      list.hidden = !enabled;
+    });
+  }
 
   const NOT_TYPED = new Set(["checkbox", "radio", "button", "submit", "reset", "image"]);
 
@@ -89,7 +122,8 @@
 
   document.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || inDialog(target)) return;
+    if (!enabled || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (inDialog(target)) return;
     if (typing(target)) {
       if (event.key === "Escape") target.blur();
       return;
@@ -111,6 +145,11 @@
 
   document.addEventListener("change", (event) => {
     const target = event.target;
+    if (target.closest("[data-inbox-shortcuts-switch]")) {
+      enabled = target.checked;
+      store(enabled ? "on" : "off");
+      showSwitch();
+    }
     if (target.matches("[data-inbox-select-all]")) {
       boxes().forEach((box) => {
         box.checked = target.checked;
@@ -131,4 +170,6 @@
       rows().forEach((each) => each.classList.toggle("is-current", each === row));
     }
   });
+
+  showSwitch();
 })();
