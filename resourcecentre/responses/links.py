@@ -1,8 +1,9 @@
 """The company's private link: signed, unguessable, for one invitation, expiring.
 
-The token is `django.core.signing` over the invitation's id and a random 256-bit nonce kept
-on the invitation. Replacing the nonce (withdrawal, re-opening) kills every link sent before;
-the link also stops working `RESPONSE_GRACE_DAYS` after the deadline.
+The token is `django.core.signing` (a Signer: HMAC-SHA256 with SECRET_KEY) over the
+invitation's id and a random 256-bit nonce kept on the invitation. Replacing the nonce
+(withdrawal, re-opening) kills every link sent before; the link also stops working
+`RESPONSE_GRACE_DAYS` after the deadline.
 """
 
 import datetime
@@ -33,8 +34,9 @@ def new_nonce() -> str:
 
 
 def link_token(invitation: Invitation) -> str:
-    """The signed part of the company's private link: this invitation, this nonce."""
-    return signing.dumps([invitation.pk, invitation.nonce], salt=LINK_SALT)
+    """The signed part of the company's private link: this invitation, this nonce. Without a
+    timestamp, so every e-mail of one round carries the same link; dates are checked here."""
+    return signing.Signer(salt=LINK_SALT).sign_object([invitation.pk, invitation.nonce])
 
 
 def link_expires_at(invitation: Invitation) -> datetime.datetime:
@@ -44,7 +46,7 @@ def link_expires_at(invitation: Invitation) -> datetime.datetime:
 def invitation_for_token(token: str) -> Invitation:
     """The invitation a link opens, or LinkError saying why it does not open."""
     try:
-        pk, nonce = signing.loads(token, salt=LINK_SALT)
+        pk, nonce = signing.Signer(salt=LINK_SALT).unsign_object(token)
         pk, nonce = int(pk), str(nonce)
     except (signing.BadSignature, TypeError, ValueError):
         raise LinkError(

@@ -74,12 +74,18 @@ def test_a_link_forged_for_another_company_is_refused(invitation, story):
         deadline=services.default_deadline(),
         contacts={CompanyFactory(name="Heron Textiles"): ["a@heron.example"]},
     ).invitations.get()
-    forged = signing.dumps([other.pk, invitation.nonce], salt=links.LINK_SALT[:-1])
-    with pytest.raises(links.LinkError):
-        links.invitation_for_token(forged)
-    mixed = signing.dumps([other.pk, invitation.nonce], salt="wrong")
-    with pytest.raises(links.LinkError):
-        links.invitation_for_token(mixed)
+    # This company's link with the other invitation's number put in: the signature breaks.
+    value, signature = links.link_token(invitation).rsplit(":", 1)
+    other_value = links.link_token(other).rsplit(":", 1)[0]
+    with pytest.raises(links.LinkError, match="not valid"):
+        links.invitation_for_token(f"{other_value}:{signature}")
+    # Even validly signed, this company's secret does not open the other invitation.
+    signed = signing.Signer(salt=links.LINK_SALT).sign_object([other.pk, invitation.nonce])
+    with pytest.raises(links.LinkError, match="replaced or withdrawn"):
+        links.invitation_for_token(signed)
+    wrong_salt = signing.Signer(salt="another purpose").sign_object([other.pk, other.nonce])
+    with pytest.raises(links.LinkError, match="not valid"):
+        links.invitation_for_token(wrong_salt)
 
 
 def test_a_link_expires_after_the_deadline_and_grace(invitation, settings):
