@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := resourcecentre.settings
 
-.PHONY: run test install install-test lint format migrate demo browser-deps prod-check clean
+.PHONY: run test install install-test lint format migrate demo messages browser-deps prod-check clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed messages
+install-test: $(VENV)/.installed-test messages
+
+# Translations: compiled with Babel (a dependency), so GNU gettext is not needed.
+messages: $(VENV)/.installed
+	@for po in $$(find resourcecentre -path '*/LC_MESSAGES/*.po'); do \
+		$(VENV)/bin/pybabel compile --use-fuzzy --input-file $$po --output-file $${po%.po}.mo >/dev/null \
+		|| exit 1; done
 
 migrate: install
 	$(PY) manage.py migrate --no-input

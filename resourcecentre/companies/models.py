@@ -18,8 +18,10 @@ def index_initial(name: str) -> str:
     return first if first in string.ascii_uppercase else "#"
 
 
-def interface_language_choices() -> list[tuple[str, str]]:
-    return [(code, str(name)) for code, name in settings.LANGUAGES]
+def language_choices() -> list[tuple[str, str]]:
+    from resourcecentre.lib.languages import language_name
+
+    return [(code, language_name(code)) for code in settings.CONTENT_LANGUAGES]
 
 
 class Company(index.Indexed, ClusterableModel):
@@ -63,8 +65,11 @@ class Company(index.Indexed, ClusterableModel):
         _("language for correspondence"),
         max_length=12,
         blank=True,
-        choices=interface_language_choices,
-        help_text=_("Response requests are e-mailed in this language; blank for the site's default."),
+        choices=language_choices,
+        help_text=_(
+            "Response requests are e-mailed in this language where they are translated into it "
+            "(English, French, Spanish so far); blank for the site's default."
+        ),
     )
     # The letter the A–Z index files it under: the first letter of its name in Latin letters
     # ("Électricité" under E, "Волков" under V), "#" for a digit or a sign.

@@ -1,5 +1,8 @@
 """The e-mails of the response mechanism, written in the company's language where it has one."""
 
+import gettext
+from pathlib import Path
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -20,15 +23,25 @@ SUBJECTS = {
 }
 
 
-def company_language(invitation: Invitation) -> str:
-    interface = {code for code, _name in settings.LANGUAGES}
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def email_language(invitation: Invitation) -> str:
+    """The company's language when the e-mails are translated into it, else the site's."""
     language = invitation.company.language
-    return language if language in interface else settings.LANGUAGE_CODE
+    translated = language and gettext.find("django", LOCALE_DIR, [translation.to_locale(language)])
+    return language if translated else settings.LANGUAGE_CODE
+
+
+def link_language(invitation: Invitation) -> str:
+    """The company's language when the site's pages are in it, else the site's."""
+    language = invitation.company.language
+    return language if language in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
 
 
 def response_link(invitation: Invitation) -> str:
-    """The company's private link, in its language."""
-    with translation.override(company_language(invitation)):
+    """The company's private link, in its language where the site has it."""
+    with translation.override(link_language(invitation)):
         return settings.SITE_URL + reverse("responses:respond", kwargs={"token": link_token(invitation)})
 
 
@@ -38,7 +51,7 @@ def send_invitation_email(invitation: Invitation, kind: str) -> list[str]:
     recipients = contact_emails(invitation.company)
     if not recipients:
         return []
-    language = company_language(invitation)
+    language = email_language(invitation)
     with translation.override(language):
         response = current_response(invitation)
         story = invitation.request.story

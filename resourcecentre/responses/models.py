@@ -7,13 +7,16 @@ drafts and submits behind the link. Every step is recorded in Wagtail's audit lo
 """
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Submitted attachments are private until an editor publishes them as a document.
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+def private_storage() -> Storage:
+    """Where submitted attachments wait, out of public reach, until an editor publishes them
+    as a document (the "private" entry of settings.STORAGES)."""
+    return storages["private"]
 
 
 class Status(models.TextChoices):

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='company',
             name='language',
-            field=models.CharField(blank=True, choices=resourcecentre.companies.models.interface_language_choices, help_text="Response requests are e-mailed in this language; blank for the site's default.", max_length=12, verbose_name='language for correspondence'),
+            field=models.CharField(blank=True, choices=resourcecentre.companies.models.language_choices, help_text="Response requests are e-mailed in this language where they are translated into it (English, French, Spanish so far); blank for the site's default.", max_length=12, verbose_name='language for correspondence'),
         ),
         migrations.AddField(
             model_name='company',
