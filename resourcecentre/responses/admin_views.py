@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.validators import validate_email
@@ -34,11 +35,6 @@ OUTCOMES = [
 
 # Audit entries the company made through its link (they have no user).
 COMPANY_ACTIONS = ("responses.draft", "responses.submit", "responses.decline")
-
-
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
 
 
 def emails_from_text(text: str) -> list[str]:
@@ -120,8 +116,8 @@ class RequestForm(forms.Form):
         return data
 
 
+@permission_required("responses.view_responserequest", raise_exception=True)
 def request_index(request: HttpRequest) -> HttpResponse:
-    _require(request, "responses.view_responserequest")
     status = request.GET.get("status", "")
     requests = ResponseRequest.objects.select_related("story").prefetch_related("invitations__company")
     if status in Status.values:
@@ -134,8 +130,8 @@ def request_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permission_required("responses.add_responserequest", raise_exception=True)
 def request_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "responses.add_responserequest")
     story_form = StoryChoiceForm(request.GET or None)
     if not story_form.is_valid():
         return TemplateResponse(
@@ -169,8 +165,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permission_required("responses.view_responserequest", raise_exception=True)
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "responses.view_responserequest")
     response_request = get_object_or_404(ResponseRequest.objects.select_related("story", "opened_by"), pk=pk)
     invitations = [
         {
@@ -221,10 +217,14 @@ class ActionForm(forms.Form):
     emails = forms.CharField(required=False)
 
 
+# The steps that put a component on the site need the right to publish components.
+PUBLISHING_ACTIONS = ("publish", "rejoinder", "publish_non_response")
+
+
 @require_POST
+@permission_required("responses.change_invitation", raise_exception=True)
 def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
     """One editor step on one invitation; the service says when it is not allowed."""
-    _require(request, "responses.change_invitation")
     invitation = get_object_or_404(Invitation, pk=pk)
     form = ActionForm(request.POST)
     back = redirect(reverse("responses_admin:detail", args=[invitation.request_id]) + f"#invitation-{pk}")
@@ -234,10 +234,11 @@ def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return back
     data, user = form.cleaned_data, request.user
+    if data["action"] in PUBLISHING_ACTIONS and not user.has_perm("news.publish_component"):
+        raise PermissionDenied
     try:
         match data["action"]:
             case "publish":
-                _require(request, "news.publish_component")
                 services.response_publish(invitation=invitation, user=user)
             case "record":
                 services.invitation_outcome_record(invitation=invitation, outcome=data["outcome"], user=user)
@@ -246,7 +247,6 @@ def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
             case "reopen":
                 services.invitation_reopen(invitation=invitation, deadline=_deadline(data), user=user)
             case "rejoinder":
-                _require(request, "news.publish_component")
                 if not data["text"].strip():
                     raise services.NotAllowed(_("Write the rejoinder."))
                 services.rejoinder_add(
@@ -257,7 +257,6 @@ def invitation_action(request: HttpRequest, pk: int) -> HttpResponse:
                     user=user,
                 )
             case "publish_non_response":
-                _require(request, "news.publish_component")
                 services.non_response_publish(invitation=invitation, user=user)
             case "contacts":
                 services.invitation_contacts_add(
@@ -274,9 +273,9 @@ def _deadline(data: dict) -> datetime.datetime:
     return data["deadline"] or services.default_deadline()
 
 
+@permission_required("responses.view_responserequest", raise_exception=True)
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """A company's attachment, for editors only, before and after publication."""
-    _require(request, "responses.view_responserequest")
     response = get_object_or_404(Response, pk=pk)
     if not response.attachment:
         raise Http404

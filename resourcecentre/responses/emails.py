@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from resourcecentre.lib.html import plain_text
 
 from .links import link_expires_at, link_token
-from .models import Invitation
-from .services import contact_emails, current_response
+from .models import Invitation, Response
+from .services import contact_emails
 
 SUBJECTS = {
     "invitation": lambda c: _("Invitation to respond: %(story)s") % c,
@@ -45,7 +45,7 @@ def response_link(invitation: Invitation) -> str:
         return settings.SITE_URL + reverse("responses:respond", kwargs={"token": link_token(invitation)})
 
 
-def send_invitation_email(invitation: Invitation, kind: str) -> list[str]:
+def send_invitation_email(invitation: Invitation, response: Response, kind: str) -> list[str]:
     """Send the `kind` e-mail (invitation, reminder, acknowledgement) to the company's
     contacts; returns the addresses it went to."""
     recipients = contact_emails(invitation.company)
@@ -53,7 +53,6 @@ def send_invitation_email(invitation: Invitation, kind: str) -> list[str]:
         return []
     language = email_language(invitation)
     with translation.override(language):
-        response = current_response(invitation)
         story = invitation.request.story
         context = {
             "invitation": invitation,

@@ -19,7 +19,7 @@ def send_email(invitation_id: int, kind: str) -> list[str]:
         kind != "acknowledgement" and not still_asking
     ):
         return []
-    recipients = send_invitation_email(invitation, kind)
+    recipients = send_invitation_email(invitation, response, kind)
     if recipients:
         services.email_sent_log(invitation=invitation, kind=kind, recipients=recipients)
     return recipients

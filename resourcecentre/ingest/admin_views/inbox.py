@@ -7,7 +7,7 @@ after a decision the next item is the next one of the same filtered list.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -39,9 +39,8 @@ PER_PAGE = 50
 BEST_TAGS = 5
 
 
-def _require(request: HttpRequest) -> None:
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
+# Django's own check: without the permission, PermissionDenied, which the admin shows.
+editors_only = permission_required(PERMISSION, raise_exception=True)
 
 
 @dataclass
@@ -104,8 +103,8 @@ def _can_publish(request: HttpRequest) -> bool:
 # Reading -------------------------------------------------------------------------------------
 
 
+@editors_only
 def index(request: HttpRequest) -> HttpResponse:
-    _require(request)
     inbox_filter = InboxFilter(request.GET)
     candidates = with_sources_and_tags(candidates_waiting(inbox_filter.filters()))
     page = Paginator(candidates, PER_PAGE).get_page(request.GET.get("p"))
@@ -124,8 +123,8 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@editors_only
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     candidate = get_object_or_404(Candidate, pk=pk)
     form = None
     if candidate.status == Candidate.Status.NEW:
@@ -166,9 +165,9 @@ def _candidate_page(
 # Deciding ------------------------------------------------------------------------------------
 
 
+@editors_only
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     candidate = get_object_or_404(Candidate.objects.select_related("suggested_story"), pk=pk)
     form = DecisionForm(request.POST, candidate=candidate, can_publish=_can_publish(request))
     if not form.is_valid():
@@ -209,9 +208,9 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_decision(request, candidate)
 
 
+@editors_only
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request)
     candidate = get_object_or_404(Candidate, pk=pk)
     reject_form = RejectForm(request.POST)
     if not reject_form.is_valid():
@@ -236,11 +235,11 @@ def _after_decision(request: HttpRequest, candidate: Candidate) -> HttpResponse:
     return redirect(_candidate_url(following.pk, _query(request)))
 
 
+@editors_only
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     """Accept the selected items into their suggested stories as drafts (a bulk accept never
     publishes), or reject them; an item decided meanwhile is reported and the others are done."""
-    _require(request)
     back = redirect(reverse("ingest_admin:index") + _query(request, keep_page=True))
     form = BulkForm(request.POST)
     if not form.is_valid():
@@ -277,10 +276,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return back
 
 
+@editors_only
 @require_POST
 def split(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a wrong merge: the entry becomes an item of its own in the inbox."""
-    _require(request)
     entry = get_object_or_404(Entry, pk=pk)
     try:
         new = services.entry_split(entry=entry)
