@@ -268,3 +268,13 @@ RESPONSE_GRACE_DAYS = env_int("RESPONSE_GRACE_DAYS", 3)
 # Days before the deadline that a reminder goes to companies that have not answered.
 RESPONSE_REMINDER_DAYS = env_int("RESPONSE_REMINDER_DAYS", 2)
 RESPONSE_ATTACHMENT_MAX_BYTES = env_int("RESPONSE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Requests per client (IP address, or API key where one is given) on public endpoints, as
+# "<count>/<s|m|h|d>"; over the limit the answer is 429 with Retry-After. See ratelimits.py.
+RATE_LIMITS = {
+    "respond": env_str("RATE_LIMIT_RESPOND", "30/m"),
+}
+# Behind a reverse proxy, the header that carries the client's address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY") or None
+# A cache outage must not take the site down with it: count nothing while the cache is away.
+RATELIMIT_FAIL_OPEN = True

@@ -6,11 +6,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from resourcecentre.ratelimits import rate_limited
+
 from . import links, queries, services
 from .forms import ResponseForm, SizeLimitUploadHandler
 
 
 @csrf_exempt  # checked by `_respond`, after the upload handler is in place
+@rate_limited("respond")
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The company's private page: the allegation, the story, and its response form."""
     handler = SizeLimitUploadHandler(request, settings.RESPONSE_ATTACHMENT_MAX_BYTES)

@@ -54,6 +54,18 @@ def test_submitting_closes_the_form(client, invitation):
     assert 'name="action" value="submit"' not in page
 
 
+def test_a_flood_of_posts_is_refused_with_retry_after_and_the_draft_kept(client, invitation, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "respond": "3/m"}
+    for n in range(3):
+        assert _post(client, invitation, body=f"Draft {n}", version=n).status_code == 302
+    refused = _post(client, invitation, body="One too many", version=3)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "try again" in refused.content.decode()
+    assert client.get(_url(invitation)).status_code == 200  # reading is not limited
+    assert "Draft 2" in client.get(_url(invitation)).content.decode()
+
+
 def test_an_empty_submission_is_refused_with_a_message(client, invitation):
     response = _post(client, invitation, action="submit", body="   ")
     assert response.status_code == 200  # not 400: Django would log the private path
