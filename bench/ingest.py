@@ -1148,11 +1148,12 @@ STEPS = [
     ("1 parse: decode, defuse, normalise entries", "resourcecentre.ingest.fetching", "parse_feed"),
     ("1 parse: feedparser.parse", "feedparser", "parse"),
     ("1 canonical URL (courlan)", "resourcecentre.ingest.services", "canonical_url"),
-    ("entry_ingest: seen check, Entry insert", "resourcecentre.ingest.services", "entry_ingest"),
+    ("entry_ingest: Entry insert", "resourcecentre.ingest.services", "entry_ingest"),
+    ("1 seen check, once per feed", "resourcecentre.ingest.services", "_seen_guids"),
     ("3 language", "resourcecentre.ingest.services", "detect_language"),
     ("4 tags: Tagger.tag", "resourcecentre.ingest.tagging:Tagger", "tag"),
-    ("4 tags: store suggested tags, update candidate", "resourcecentre.ingest.services", "candidate_tag"),
-    ("new candidate: insert", "resourcecentre.ingest.services", "_new_candidate"),
+    ("4 tags: store suggested tags", "resourcecentre.ingest.services", "_tags_save"),
+    ("new candidate: insert", "resourcecentre.ingest.services", "_candidate_insert"),
     ("5 dedup: title key", "resourcecentre.ingest.services", "title_key"),
     ("5 dedup: text bands (MinHash LSH)", "resourcecentre.ingest.services", "text_bands"),
     ("5 dedup: layer 1, same URL", "resourcecentre.ingest.dedup", "_same_url"),
@@ -1163,7 +1164,7 @@ STEPS = [
     ("6 story (suggest_story)", "resourcecentre.ingest.services", "suggest_story"),
     ("health record (record_success)", "resourcecentre.ingest.services", "record_success"),
 ]
-COMMIT = "commit (of each entry's transaction)"
+COMMIT = "commit (of each batch of entries)"
 OTHER = "other: feed_run and poll_feed themselves, get_tagger checks"
 
 

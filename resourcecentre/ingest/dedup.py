@@ -52,7 +52,7 @@ import zlib
 from collections import Counter
 
 from datasketch import MinHash
-from django.db import transaction
+from django.db import connection, transaction
 from rigour.text.normalize import Cleanup, Normalize, normalize
 
 from .language import detect_language
@@ -182,13 +182,14 @@ def find_duplicate(
     feed_id: int,
     published_at: datetime.datetime,
     text: str,
-) -> Candidate | None:
-    """The candidate this entry duplicates, trying each layer in turn; None for new news.
+) -> int | None:
+    """The id of the candidate this entry duplicates, trying each layer in turn; None for new
+    news.
 
     `title_key` and `bands` are `title_key(title)` and `text_bands(title, text)` of the entry.
-    A layer that finds nothing, the common case, costs one indexed query returning ids (the
-    ORM compiles a join or an aggregate in more time than the database runs it); a match
-    costs one more to load the candidates to compare, or two for a title seen in another feed.
+    A layer that finds nothing, the common case, costs one indexed query returning ids, written
+    in SQL: the ORM spent ten times longer compiling these queries than the database ran them
+    (docs/benchmarks.md, "Monitoring pipeline"). Candidates are loaded only to confirm a hit.
     """
     return (
         _same_url(canonical_url)
@@ -197,21 +198,40 @@ def find_duplicate(
     )
 
 
-def _same_url(canonical_url: str) -> Candidate | None:
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _moment(value: datetime.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+# Table names come from the models, never from input; every value is a query parameter (so
+# the S608 warnings below do not apply).
+_ENTRY, _CANDIDATE, _FEED, _BAND = (model._meta.db_table for model in (Entry, Candidate, Feed, TextBand))
+
+
+def _same_url(canonical_url: str) -> int | None:
     if not canonical_url:
         return None
-    found = list(Entry.objects.filter(canonical_url=canonical_url).values_list("candidate_id", flat=True)[:1])
-    return Candidate.objects.get(pk=found[0]) if found else None
+    found = _rows(
+        f"SELECT candidate_id FROM {_ENTRY} WHERE canonical_url = %s LIMIT 1",  # noqa: S608
+        [canonical_url],
+    )
+    return found[0][0] if found else None
 
 
-def _same_title(key: str, feed_id: int, published_at: datetime.datetime, text: str) -> Candidate | None:
+def _same_title(key: str, feed_id: int, published_at: datetime.datetime, text: str) -> int | None:
     if not key:
         return None
     window = datetime.timedelta(days=SAME_TITLE_DAYS)
-    entries = list(
-        Entry.objects.filter(
-            candidate__title_key=key, published_at__range=(published_at - window, published_at + window)
-        ).values_list("candidate_id", "feed_id", "feed__source_id")[:100]
+    entries = _rows(
+        f"SELECT e.candidate_id, e.feed_id, f.source_id FROM {_ENTRY} e"  # noqa: S608
+        f" JOIN {_CANDIDATE} c ON c.id = e.candidate_id JOIN {_FEED} f ON f.id = e.feed_id"
+        " WHERE c.title_key = %s AND e.published_at BETWEEN %s AND %s LIMIT 100",
+        [key, _moment(published_at - window), _moment(published_at + window)],
     )
     if not entries:
         return None
@@ -231,33 +251,56 @@ def _same_title(key: str, feed_id: int, published_at: datetime.datetime, text: s
         if min(len(document), len(other)) < MIN_SHINGLES or (
             document.containment(other) >= SAME_TITLE_TEXT_FLOOR
         ):
-            return candidate
+            return candidate.pk
     return None
 
 
-def _same_text(key: str, bands: list[int], published_at: datetime.datetime, text: str) -> Candidate | None:
+def _same_text(key: str, bands: list[int], published_at: datetime.datetime, text: str) -> int | None:
     if not bands:
         return None
-    shared = Counter(TextBand.objects.filter(band__in=bands).values_list("candidate_id", flat=True))
+    # No LIMIT here: on PostgreSQL it made the planner scan the whole band table.
+    placeholders = ", ".join(["%s"] * len(bands))
+    shared = Counter(
+        candidate_id
+        for (candidate_id,) in _rows(
+            f"SELECT candidate_id FROM {_BAND} WHERE band IN ({placeholders})",  # noqa: S608
+            bands,
+        )
+    )
     if not shared:
         return None
     # The most banded first; boilerplate can make many of a source's texts collide.
     likeliest = [candidate_id for candidate_id, _count in shared.most_common(4 * VERIFIED_CANDIDATES)]
     window = datetime.timedelta(days=NEAR_DUPLICATE_DAYS)
-    candidates = Candidate.objects.filter(
-        pk__in=likeliest, published_at__range=(published_at - window, published_at + window)
-    ).in_bulk()
+    candidates = (
+        Candidate.objects.filter(
+            pk__in=likeliest, published_at__range=(published_at - window, published_at + window)
+        )
+        .only("title_key", "text")
+        .in_bulk()
+    )
     document = _Document(key, text)
     compared = [candidates[pk] for pk in likeliest if pk in candidates][:VERIFIED_CANDIDATES]
     return next(
-        (other for other in compared if document.is_near_duplicate(_Document(other.title_key, other.text))),
+        (
+            other.pk
+            for other in compared
+            if document.is_near_duplicate(_Document(other.title_key, other.text))
+        ),
         None,
     )
 
 
-def save_bands(candidate: Candidate, bands: list[int]) -> None:
-    """Store a new candidate's bands, so that later copies of its text find it."""
-    TextBand.objects.bulk_create([TextBand(candidate=candidate, band=band) for band in bands])
+def save_bands(candidate_id: int, bands: list[int]) -> None:
+    """Store a new candidate's bands, so that later copies of its text find it: one multi-row
+    INSERT (on PostgreSQL `executemany` would be one statement a row; model instances through
+    `bulk_create` cost more than the insert itself)."""
+    if not bands:
+        return
+    values = ", ".join(["(%s, %s)"] * len(bands))
+    params = [value for band in bands for value in (candidate_id, band)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_BAND} (candidate_id, band) VALUES {values}", params)  # noqa: S608
 
 
 @transaction.atomic
@@ -285,7 +328,7 @@ def split_entry(entry: Entry) -> Candidate:
         language=old.language if made_from else _language(entry, text),
         title_key=title_key(entry.title),
     )
-    save_bands(new, text_bands(new.title, new.text))
+    save_bands(new.pk, text_bands(new.title, new.text))
     entry.candidate = new
     entry.save(update_fields=["candidate"])
     if made_from:
@@ -295,7 +338,7 @@ def split_entry(entry: Entry) -> Candidate:
         old.language = _language(remaining, remaining.text)
         old.save(update_fields=["title", "url", "published_at", "title_key", "text", "author", "language"])
         old.bands.all().delete()
-        save_bands(old, text_bands(old.title, old.text))
+        save_bands(old.pk, text_bands(old.title, old.text))
     return new
 
 

@@ -1,20 +1,23 @@
 """The monitoring pipeline and the inbox decisions.
 
 `feed_run` polls one feed and puts each new entry through the pipeline (`entry_ingest`):
-canonical URL, article text when the feed gives only a teaser, language, tags, duplicates,
-story. Each entry is committed on its own, and the feed's validators (ETag, Last-Modified) are
-saved only after the whole pass, and only when every entry was processed, so that neither a
-worker killed mid-pass nor an entry that failed is hidden from the next pass behind a 304: it
-fetches the feed again and skips what it already holds.
+canonical URL, article text when the feed gives only a teaser, language, duplicates, tags,
+story. Entries are committed in batches, each in a savepoint of its own so that one bad entry
+rolls back alone, and the feed's validators (ETag, Last-Modified) are saved only after the
+whole pass, and only when every entry was processed, so that neither a worker killed mid-pass
+nor an entry that failed is hidden from the next pass behind a 304: it fetches the feed again
+and skips what it already holds.
 """
 
+import datetime
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -28,7 +31,7 @@ from .fetching import poll_feed, record_failure, record_success
 from .language import detect_language
 from .models import Candidate, Entry, Feed, SuggestedTag
 from .stories import suggest_story
-from .tagging import Tagger, get_tagger
+from .tagging import Tag, Tagger, get_tagger
 
 logger = logging.getLogger(__name__)
 
@@ -76,14 +79,24 @@ def feed_run(
         summary.status, summary.error = "error", result.error
         return summary
     tagger = get_tagger()
-    for done, item in enumerate(result.entries, start=1):
-        outcome = _ingest_safely(feed, item, tagger=tagger, fetch_articles=fetch_articles)
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
-        summary.items += 1
-        if progress:
-            progress(done, len(result.entries))
+    seen = _seen_guids(feed, result.entries)
+    batch = settings.INGEST_BATCH_ENTRIES
+    for start in range(0, len(result.entries), batch):
+        with transaction.atomic():
+            _commit_asynchronously()
+            for item in result.entries[start : start + batch]:
+                if item.guid[:1000] in seen:
+                    outcome = SEEN
+                else:
+                    outcome = _ingest_safely(feed, item, tagger=tagger, fetch_articles=fetch_articles)
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+                summary.items += 1
+                if progress:
+                    progress(summary.items, len(result.entries))
     if result.status == "not-modified":
         summary.status = "not-modified"
+    # An ordinary (synchronous) commit: once the validators are durable, so is every entry
+    # committed before them.
     record_success(
         feed,
         items=summary.items,
@@ -94,6 +107,23 @@ def feed_run(
         now=now,
     )
     return summary
+
+
+def _seen_guids(feed: Feed, entries: list[FeedEntry]) -> set[str]:
+    guids = [item.guid[:1000] for item in entries]
+    seen: set[str] = set()
+    for start in range(0, len(guids), 500):
+        chunk = guids[start : start + 500]
+        seen.update(Entry.objects.filter(feed=feed, guid__in=chunk).values_list("guid", flat=True))
+    return seen
+
+
+def _commit_asynchronously() -> None:
+    """On PostgreSQL, do not wait for this transaction's commit to reach the disk: a crash can
+    lose the last batches, in order, never the validators saved after them (see feed_run)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
 def _ingest_safely(feed: Feed, item: FeedEntry, *, tagger: Tagger, fetch_articles: bool) -> str:
@@ -108,11 +138,11 @@ def entry_ingest(*, feed: Feed, item: FeedEntry, tagger: Tagger, fetch_articles:
     """Put one feed entry through the pipeline; returns new, merged or seen.
 
     The entry keeps the address the feed gave; a new candidate takes its canonical address,
-    without tracking parameters, which is what an accepted component links to.
+    without tracking parameters, which is what an accepted component links to. An entry the
+    feed gave before is refused by the database (`entry_once_per_feed`) and counts as seen;
+    `feed_run` skips those before doing any work.
     """
     guid = item.guid[:1000]
-    if Entry.objects.filter(feed=feed, guid=guid).exists():
-        return SEEN
     canonical = canonical_url(item.url) if item.url else guid
     title, text, author = item.title, item.text or item.summary, item.author
     if fetch_articles and item.url and (len(text) < TEASER_CHARS or not title):
@@ -127,30 +157,32 @@ def entry_ingest(*, feed: Feed, item: FeedEntry, tagger: Tagger, fetch_articles:
     published = item.published_at or timezone.now()
     key = title_key(title)
     bands = text_bands(title, text)
+    duplicate_id = find_duplicate(
+        canonical_url=canonical,
+        title_key=key,
+        bands=bands,
+        feed_id=feed.pk,
+        published_at=published,
+        text=text,
+    )
+    # Analysed before the write, so that the write is short (SQLite has one writer).
+    suggestions = None if duplicate_id else _suggestions(title, text, language, published, tagger)
     try:
         with transaction.atomic():
-            duplicate = find_duplicate(
-                canonical_url=canonical,
-                title_key=key,
-                bands=bands,
-                feed_id=feed.pk,
-                published_at=published,
-                text=text,
-            )
-            candidate = duplicate or _new_candidate(
-                item,
+            candidate_id = duplicate_id or _candidate_insert(
                 url=canonical,
                 title=title,
                 text=text,
                 author=author,
                 language=language,
+                published_at=published,
                 key=key,
                 bands=bands,
-                tagger=tagger,
+                suggestions=suggestions,
             )
             Entry.objects.create(
                 feed=feed,
-                candidate=candidate,
+                candidate_id=candidate_id,
                 guid=guid,
                 url=item.url[:2000],
                 canonical_url=canonical[:2000],
@@ -159,44 +191,72 @@ def entry_ingest(*, feed: Feed, item: FeedEntry, tagger: Tagger, fetch_articles:
                 published_at=published,
             )
     except IntegrityError:
-        return SEEN  # another worker stored the same entry first
-    return MERGED if duplicate else NEW
+        return SEEN  # stored before, by an earlier pass or another worker
+    return MERGED if duplicate_id else NEW
 
 
-def _new_candidate(
-    item: FeedEntry,
+TERM_FIELDS = {"company": "company_id", "country": "country_id", "issue": "issue_id"}
+
+
+@dataclass
+class Suggestions:
+    """What the tagger and the story suggester make of an item."""
+
+    tags: list[Tag]
+    story: Story | None
+    story_score: float
+
+    @property
+    def confidence(self) -> float:
+        return max((t.confidence for t in self.tags), default=0)
+
+
+def _suggestions(
+    title: str, text: str, language: str, published_at: datetime.datetime, tagger: Tagger
+) -> Suggestions:
+    tags = tagger.tag(title, text, language)
+    ids = {kind: [t.term_id for t in tags if t.kind == kind] for kind in TERM_FIELDS}
+    story, score = suggest_story(
+        company_ids=ids["company"],
+        country_ids=ids["country"],
+        issue_ids=ids["issue"],
+        title=title,
+        text=text,
+        published_at=published_at,
+    )
+    return Suggestions(tags=tags, story=story, story_score=score)
+
+
+def _candidate_insert(
     *,
     url: str,
     title: str,
     text: str,
     author: str,
     language: str,
+    published_at: datetime.datetime,
     key: str,
     bands: list[int],
-    tagger: Tagger,
-) -> Candidate:
+    suggestions: Suggestions,
+) -> int:
     candidate = Candidate.objects.create(
         title=title[:500],
         url=url[:2000],
         text=text,
         author=author[:255],
-        published_at=item.published_at or timezone.now(),
+        published_at=published_at,
         language=language,
         title_key=key[:255],
+        suggested_story=suggestions.story,
+        story_score=suggestions.story_score,
+        confidence=suggestions.confidence,
     )
-    save_bands(candidate, bands)
-    candidate_tag(candidate=candidate, tagger=tagger)
-    return candidate
+    save_bands(candidate.pk, bands)
+    _tags_save(candidate, suggestions.tags)
+    return candidate.pk
 
 
-TERM_FIELDS = {"company": "company_id", "country": "country_id", "issue": "issue_id"}
-
-
-# Inside the pipeline's per-entry transaction it joins that one: no savepoint per candidate.
-@transaction.atomic(savepoint=False)
-def candidate_tag(*, candidate: Candidate, tagger: Tagger) -> None:
-    """Store the tagger's suggestions for the candidate, its confidence, and its story."""
-    tags = tagger.tag(candidate.title, candidate.text, candidate.language)
+def _tags_save(candidate: Candidate, tags: list[Tag]) -> None:
     SuggestedTag.objects.bulk_create(
         SuggestedTag(
             candidate=candidate,
@@ -210,16 +270,17 @@ def candidate_tag(*, candidate: Candidate, tagger: Tagger) -> None:
         )
         for t in tags
     )
-    ids = {kind: [t.term_id for t in tags if t.kind == kind] for kind in TERM_FIELDS}
-    candidate.suggested_story, candidate.story_score = suggest_story(
-        company_ids=ids["company"],
-        country_ids=ids["country"],
-        issue_ids=ids["issue"],
-        title=candidate.title,
-        text=candidate.text,
-        published_at=candidate.published_at,
+
+
+@transaction.atomic
+def candidate_tag(*, candidate: Candidate, tagger: Tagger) -> None:
+    """Store the tagger's suggestions for the candidate, its confidence, and its story."""
+    suggestions = _suggestions(
+        candidate.title, candidate.text, candidate.language, candidate.published_at, tagger
     )
-    candidate.confidence = max((t.confidence for t in tags), default=0)
+    _tags_save(candidate, suggestions.tags)
+    candidate.suggested_story, candidate.story_score = suggestions.story, suggestions.story_score
+    candidate.confidence = suggestions.confidence
     candidate.save(update_fields=["suggested_story", "story_score", "confidence"])
 
 

@@ -128,15 +128,17 @@ def make_feed(name: str, source_name: str | None = None) -> Feed:
 def ingest(feed: Feed, *, title: str, text: str = "", url: str, at: datetime.datetime = MONDAY) -> Entry:
     """What the pipeline does with one entry, in the same order."""
     key, bands = title_key(title), text_bands(title, text)
-    candidate = find_duplicate(
+    candidate_id = find_duplicate(
         canonical_url=url, title_key=key, bands=bands, feed_id=feed.pk, published_at=at, text=text
     )
-    if candidate is None:
-        candidate = Candidate.objects.create(title=title, url=url, text=text, published_at=at, title_key=key)
-        save_bands(candidate, bands)
+    if candidate_id is None:
+        candidate_id = Candidate.objects.create(
+            title=title, url=url, text=text, published_at=at, title_key=key
+        ).pk
+        save_bands(candidate_id, bands)
     return Entry.objects.create(
         feed=feed,
-        candidate=candidate,
+        candidate_id=candidate_id,
         guid=url,
         url=url,
         canonical_url=url,
@@ -333,7 +335,7 @@ def test_a_band_collision_alone_does_not_merge():
     candidate = Candidate.objects.create(
         title="Helvion audit", url="https://helvion.example/1", text=AUDIT_RELEASE, published_at=MONDAY
     )
-    save_bands(candidate, text_bands("Norvale halts mine", WIRE))
+    save_bands(candidate.pk, text_bands("Norvale halts mine", WIRE))
 
     found = find_duplicate(
         canonical_url="https://wire.example/1",

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from resourcecentre.ingest import services
-from resourcecentre.ingest.models import Candidate, Entry, Feed
+from resourcecentre.ingest.models import Candidate, Entry, Feed, TextBand
 from resourcecentre.taxonomy.models import Country
 from tests.factories import CompanyFactory, StoryFactory
 
@@ -134,18 +134,21 @@ def test_one_bad_item_does_not_stop_the_pass(server, kestrel, monkeypatch):
             ]
         ),
     )
-    real = services._new_candidate
+    real = services._tags_save
 
-    def fail_on_first(item, **kwargs):
-        if item.url.endswith("/1"):
+    # It fails after the candidate and its bands were written: they must go with it.
+    def fail_on_first(candidate, tags):
+        if candidate.url.endswith("/1"):
             raise ValueError("boom")
-        return real(item, **kwargs)
+        return real(candidate, tags)
 
-    monkeypatch.setattr(services, "_new_candidate", fail_on_first)
+    monkeypatch.setattr(services, "_tags_save", fail_on_first)
     summary = services.feed_run(
         feed=Feed.objects.create(name="f", url=server.url("/feed.xml")), fetch_articles=False
     )
     assert (summary.new, summary.failed) == (1, 1)
+    assert [c.title for c in Candidate.objects.all()] == ["Second item"]
+    assert TextBand.objects.exclude(candidate__title="Second item").count() == 0
 
 
 @pytest.mark.django_db
@@ -164,15 +167,15 @@ def test_an_item_that_failed_is_retried_on_the_next_pass_and_the_feed_says_so(se
             handler.answer(200, body, content_type="application/rss+xml", headers={"ETag": '"v1"'})
 
     server.routes["/feed.xml"] = conditional
-    real, calls = services._new_candidate, []
+    real, calls = services._tags_save, []
 
-    def fail_once(item, **kwargs):
-        calls.append(item.url)
-        if item.url.endswith("/1") and calls.count(item.url) == 1:
+    def fail_once(candidate, tags):
+        calls.append(candidate.url)
+        if candidate.url.endswith("/1") and calls.count(candidate.url) == 1:
             raise ValueError("the database went away")
-        return real(item, **kwargs)
+        return real(candidate, tags)
 
-    monkeypatch.setattr(services, "_new_candidate", fail_once)
+    monkeypatch.setattr(services, "_tags_save", fail_once)
     feed = Feed.objects.create(name="f", url=server.url("/feed.xml"))
 
     first = services.feed_run(feed=feed, fetch_articles=False)
@@ -262,6 +265,7 @@ def test_a_worker_killed_mid_pass_resumes_without_loss_or_duplicates(server, com
         "DATABASE_URL": _database_url(),
         "FETCH_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
         "INGEST_HOST_DELAY_SECONDS": "0",
+        "INGEST_BATCH_ENTRIES": "10",
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "VAR_DIR": str(tmp_path),
     }
@@ -273,12 +277,13 @@ def test_a_worker_killed_mid_pass_resumes_without_loss_or_duplicates(server, com
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
-    while Entry.objects.count() < 5 and time.monotonic() < deadline and worker.poll() is None:
+    while Entry.objects.count() < 10 and time.monotonic() < deadline and worker.poll() is None:
         time.sleep(0.1)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     done_before = Entry.objects.count()
-    assert 5 <= done_before < 40, worker.stderr.read().decode()[-2000:]
+    # Whole batches were committed; the batch in progress went with the worker.
+    assert 10 <= done_before < 40 and done_before % 10 == 0, worker.stderr.read().decode()[-2000:]
     feed = Feed.objects.get()
     assert feed.etag == "" and feed.last_success_at is None  # the pass was never recorded
 
