@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := resourcecentre.settings
 
-.PHONY: run test install install-test lint format migrate demo messages browser-deps prod-check clean
+.PHONY: run test install install-test lint format migrate demo messages check-messages browser-deps prod-check audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ messages: $(VENV)/.installed
 		$(VENV)/bin/pybabel compile --use-fuzzy --input-file $$po --output-file $${po%.po}.mo >/dev/null \
 		|| exit 1; done
 
+# The interface languages besides English, as Django names their locale folders.
+MESSAGE_LOCALES ?= es fr pt de zh_Hans ja ko ar ru
+
+## make check-messages: extract every interface string (GNU gettext), then fail on any language
+## that lacks a translation, a fuzzy entry or a translation whose placeholders differ. Not yet
+## part of `make test`: the catalogues are not translated yet.
+check-messages: install
+	$(PY) manage.py makemessages --no-location --ignore 'node_modules/*' --ignore 'var/*' \
+		$(foreach locale,$(MESSAGE_LOCALES),--locale $(locale))
+	$(PY) -m resourcecentre.lib.catalogues resourcecentre --languages "$(MESSAGE_LOCALES)"
+
 migrate: install
 	$(PY) manage.py migrate --no-input
 
@@ -38,13 +49,16 @@ demo: migrate
 
 ## make run: set up, load the demo data and serve http://127.0.0.1:$(PORT) with a task worker
 ## and, every minute, Wagtail's publish_scheduled (scheduled go-live and expiry of drafts), the
-## response deadlines (reminders, non-responses) and the monitored feeds that are due.
+## response deadlines (reminders, non-responses), the monitored feeds that are due, and the
+## e-mail alerts and Weekly Updates that are due (send_alerts), and once a day the open data
+## dump (`dump_open_data --enqueue` queues it when today's is missing; the worker writes it).
 run: demo
 	@echo ""
 	@echo "  Resource Centre: http://127.0.0.1:$(PORT)/   admin: http://127.0.0.1:$(PORT)/admin/"
 	@echo ""
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	while sleep 60; do for job in publish_scheduled process_response_deadlines 'ingest --enqueue'; do \
+	while sleep 60; do for job in publish_scheduled process_response_deadlines 'ingest --enqueue' send_alerts \
+		'dump_open_data --enqueue'; do \
 		$(PY) manage.py $$job >/dev/null; done; done & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -72,7 +86,13 @@ prod-check: install
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-resourcecentre.example} SECURE_SSL_REDIRECT=true BEHIND_PROXY=true \
 	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_PRELOAD=true SECURE_COOKIES=true \
+	EDITOR_2FA_REQUIRED=true REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+## make audit: known vulnerabilities in the pinned dependencies (needs the internet: PyPI's JSON
+## API or OSV; --strict fails when a package cannot be checked rather than passing silently).
+audit: install-test
+	$(VENV)/bin/pip-audit --strict --no-deps --disable-pip -r requirements.lock
 
 lint:
 	$(VENV)/bin/ruff check .

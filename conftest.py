@@ -49,6 +49,12 @@ def _own_search_index(settings, tmp_path):
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
 
 
+@pytest.fixture(autouse=True)
+def _own_open_data_dir(settings, tmp_path):
+    """Each test writes open data dumps into its own folder, never into var/."""
+    settings.OPEN_DATA_DIR = tmp_path / "open-data"
+
+
 @pytest.fixture
 def rebuild_index():
     """Build the search index from the database now, as `rebuild_search_index` does."""

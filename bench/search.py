@@ -56,42 +56,35 @@ def timed(function, runs: int) -> list[float]:
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--components", type=int, default=100_000)
-    parser.add_argument("--companies", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=30, help="timed runs per query class for our search")
-    parser.add_argument("--baseline-runs", type=int, default=5, help="timed runs per class for the baseline")
-    args = parser.parse_args()
-    setup(args.components)
-
+def ensure_corpus(components: int, companies: int) -> int:
+    """Migrate, generate the synthetic corpus up to `components` and build the index if missing;
+    the number of components. (Also used by bench/api.py.)"""
     from django.core.management import call_command
-    from django.db import connection
-    from django.db.models import Count, Q
-    from django.http import QueryDict
 
-    from resourcecentre.companies.models import Company
     from resourcecentre.news.models import Component
     from resourcecentre.search.engine import SearchUnavailable
-    from resourcecentre.search.queries import SearchParams, search
     from resourcecentre.search.services import index_store
-    from resourcecentre.taxonomy.models import Country, Issue
 
     call_command("migrate", verbosity=0)
     have = Component.objects.count()
-    if have < args.components:
-        print(f"Generating {args.components - have:,} components …", flush=True)
-        call_command(
-            "generate_corpus", components=args.components - have, companies=args.companies, seed=have + 1
-        )
+    if have < components:
+        print(f"Generating {components - have:,} components …", flush=True)
+        call_command("generate_corpus", components=components - have, companies=companies, seed=have + 1)
     try:
         index_store().reader()
     except SearchUnavailable:
         print("Building the search index …", flush=True)
         call_command("rebuild_search_index")
-    total = Component.objects.count()
+    return Component.objects.count()
+
+
+def query_mix() -> tuple[dict[str, dict], object, dict, str]:
+    """The query classes measured, picked from the corpus: (mix, big company, its count, rare word)."""
+    from django.db.models import Count
+
+    from resourcecentre.companies.models import Company
+    from resourcecentre.news.models import Component
+    from resourcecentre.taxonomy.models import Country, Issue
 
     through = Component.companies.through
     big = through.objects.values("company_id").annotate(n=Count("id")).order_by("-n").first()
@@ -113,6 +106,30 @@ def main() -> None:
         "text + 3 filters": {"q": "mine", "country": country.slug, "issue": issue.slug, "language": "en"},
         "company by date": {"company": big_company.slug, "kind": "component", "sort": "newest"},
     }
+    return mix, big_company, big, rare_word
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--components", type=int, default=100_000)
+    parser.add_argument("--companies", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per query class for our search")
+    parser.add_argument("--baseline-runs", type=int, default=5, help="timed runs per class for the baseline")
+    args = parser.parse_args()
+    setup(args.components)
+
+    from django.db import connection
+    from django.db.models import Count, Q
+    from django.http import QueryDict
+
+    from resourcecentre.companies.models import Company
+    from resourcecentre.news.models import Component
+    from resourcecentre.search.queries import SearchParams, search
+
+    total = ensure_corpus(args.components, args.companies)
+    mix, big_company, big, rare_word = query_mix()
 
     def ours(params: dict):
         query = QueryDict(mutable=True)

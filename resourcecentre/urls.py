@@ -8,7 +8,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from resourcecentre import converters  # noqa: F401  (registers the URL converters)
+from resourcecentre.alerts.views import bounce_webhook
+from resourcecentre.api.urls import urls as api_urls
 from resourcecentre.news.views import home
+from resourcecentre.opendata.urls import file_urlpatterns as open_data_files
 from resourcecentre.site_messages.views import hide as hide_site_message
 
 from . import views
@@ -33,6 +36,13 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("site-message/hide/", hide_site_message, name="hide_site_message"),
+    path("alerts/bounces/", bounce_webhook, name="alerts_bounce_webhook"),
+    # Health, readiness and metrics: outside the language prefix, for probes and scrapers.
+    path("", include("resourcecentre.ops.urls")),
+    # The open data dumps, one address per file whatever the reader's language.
+    path("data/", include(open_data_files)),
+    # Outside the language prefix: one API whatever the reader's language.
+    path("api/v1/", api_urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -43,4 +53,6 @@ urlpatterns += i18n_patterns(
     path("", include("resourcecentre.responses.urls")),
     path("", include("resourcecentre.taxonomy.urls")),
     path("", include("resourcecentre.search.urls")),
+    path("", include("resourcecentre.alerts.urls")),
+    path("", include("resourcecentre.opendata.urls")),
 )

@@ -27,6 +27,8 @@ def test_production_settings_pass_the_deployment_checks():
         "SECURE_HSTS_SECONDS": "31536000",
         "SECURE_HSTS_PRELOAD": "true",
         "SECURE_COOKIES": "true",
+        "EDITOR_2FA_REQUIRED": "true",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests, never in deployment
     check = subprocess.run(

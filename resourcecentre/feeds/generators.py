@@ -124,9 +124,9 @@ def feed_response(
     title: str,
     link: str,
     description: str,
-    items: Sequence[Component | Story],
+    items: Sequence[Component | Story | Entry],
 ) -> HttpResponse:
-    entries = [entry(request, obj) for obj in items[: settings.FEED_ITEMS]]
+    entries = [obj if isinstance(obj, Entry) else entry(request, obj) for obj in items[: settings.FEED_ITEMS]]
     link = request.build_absolute_uri(link)
     if feed_format == "json":
         body, content_type = _json_feed(request, title, link, description, entries)

@@ -46,12 +46,12 @@ the bands: rebuild the stored `TextBand` rows when you do.
 """
 
 import datetime
+import functools
 import hashlib
 import re
 import zlib
 from collections import Counter
 
-from datasketch import MinHash
 from django.db import connection, transaction
 from rigour.text.normalize import Cleanup, Normalize, normalize
 
@@ -84,7 +84,16 @@ _UNSPACED = (
 )
 _TOKEN = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
 UNSPACED_CHARACTER = re.compile(f"[{_UNSPACED}]")
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+
+
+@functools.cache
+def _minhash() -> tuple[type, object]:
+    """datasketch's MinHash and our permutations. datasketch brings NumPy and SciPy (76 MB, a
+    second to import), so it is loaded on first use: web processes that never ingest, such as
+    one streaming a million-row export, do not carry it."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
 
 
 def _fold(text: str) -> str:
@@ -115,7 +124,8 @@ def _shingles(key: str, text: str) -> list[int]:
 
 def _bands(shingles: set[int]) -> list[int]:
     # The shingles are hashes already: `int` is the identity.
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=int, permutations=_PERMUTATIONS, scheme="affine32")
+    minhash_class, permutations = _minhash()
+    minhash = minhash_class(num_perm=NUM_PERM, hashfunc=int, permutations=permutations, scheme="affine32")
     minhash.update_batch(shingles)
     rows = minhash.hashvalues.astype("<u4").reshape(BANDS, ROWS)
     return [

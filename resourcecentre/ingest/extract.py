@@ -7,7 +7,6 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-import trafilatura
 from lxml.html import HtmlElement
 
 from resourcecentre.lib.dates import midnight_utc
@@ -53,6 +52,9 @@ def extract_article(body: bytes, *, url: str, encoding: str | None = None) -> Ar
     except LookupError:  # a charset Python does not know
         html = body
     try:
+        # Imported here: 38 MB that only the ingest worker needs.
+        import trafilatura
+
         tree = trafilatura.load_html(html)
         if tree is None:
             return None

@@ -12,9 +12,12 @@ out (a Portuguese feed carrying a Chinese headline) is ignored.
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import py3langid.langid as langid
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 # Below this many letters of an alphabet the model guesses; the feed's own language is the better bet.
 MIN_LETTERS = 12
@@ -44,8 +47,12 @@ def _base(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> tuple[langid.LanguageIdentifier, dict[str, str]]:
-    """The model limited to the content languages, and its codes mapped to ours ("zh" → "zh-hans")."""
+def _identifier() -> tuple["LanguageIdentifier", dict[str, str]]:
+    """The model limited to the content languages, and its codes mapped to ours ("zh" → "zh-hans").
+
+    py3langid brings NumPy: imported on first use, by the processes that detect languages."""
+    import py3langid.langid as langid
+
     identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
     ours: dict[str, str] = {}
     for code in settings.CONTENT_LANGUAGES:

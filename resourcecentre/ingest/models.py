@@ -12,6 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Who may work the editorial inbox.
+INBOX_PERMISSION = "ingest.change_candidate"
+
 
 class Feed(models.Model):
     class Kind(models.TextChoices):

@@ -1,4 +1,6 @@
-from django.http import HttpRequest
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -6,13 +8,25 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .admin_views import inbox
-from .models import Feed, IssueKeyword
+from .models import INBOX_PERMISSION, Feed, IssueKeyword
+
+
+def _inbox(name: str) -> Callable[..., HttpResponse]:
+    """An inbox view, its module imported on the first request: it brings the monitoring
+    pipeline and its libraries (rigour, courlan, feedparser: 50 MB), which a web worker that
+    only serves readers never needs."""
+
+    def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        from .admin_views import inbox
+
+        return getattr(inbox, name)(request, *args, **kwargs)
+
+    return view
 
 
 class InboxMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(inbox.PERMISSION)
+        return request.user.has_perm(INBOX_PERMISSION)
 
 
 class InboxViewSet(ViewSet):
@@ -26,12 +40,12 @@ class InboxViewSet(ViewSet):
 
     def get_urlpatterns(self) -> list[URLPattern]:
         return [
-            path("", inbox.index, name="index"),
-            path("bulk/", inbox.bulk, name="bulk"),
-            path("<int:pk>/", inbox.detail, name="detail"),
-            path("<int:pk>/accept/", inbox.accept, name="accept"),
-            path("<int:pk>/reject/", inbox.reject, name="reject"),
-            path("entries/<int:pk>/split/", inbox.split, name="split"),
+            path("", _inbox("index"), name="index"),
+            path("bulk/", _inbox("bulk"), name="bulk"),
+            path("<int:pk>/", _inbox("detail"), name="detail"),
+            path("<int:pk>/accept/", _inbox("accept"), name="accept"),
+            path("<int:pk>/reject/", _inbox("reject"), name="reject"),
+            path("entries/<int:pk>/split/", _inbox("split"), name="split"),
         ]
 
 

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from resourcecentre.lib.languages import same_language
+
 from .models import Component, ComponentType, Story, StoryComponent
 
 TAXONOMY_FIELDS = ("companies", "countries", "regions", "issues", "sectors", "stakeholders")
@@ -95,3 +97,56 @@ def components_about(condition: Q) -> QuerySet[Component]:
 
 def stories_about(condition: Q) -> QuerySet[Story]:
     return latest_stories().about(condition)
+
+
+@dataclass(frozen=True)
+class TranslationRow:
+    """One story or component and, per interface language, "original", "translated" or "missing"."""
+
+    item: Story | Component
+    kind: str  # "story" or "component"
+    cells: list[tuple[str, str]]  # (language code, status), in the order of the languages given
+
+
+def translation_status(*, kind: str, language: str = "") -> QuerySet:
+    """Stories or components, newest first; with `language`, only those that cannot be read in it.
+
+    A language counts as present when the original or a translation is in it ("pt-br" serves
+    "pt"). Stories have no translations yet, so only their original language counts.
+    """
+    if kind == "story":
+        items = Story.objects.newest_first()
+        if language:
+            items = items.exclude(_language_condition("language", language))
+        return items.only("id", "headline", "language", "live", "slug")
+    items = Component.objects.newest_first().prefetch_related("translations")
+    if language:
+        items = items.exclude(_language_condition("language", language)).exclude(
+            _language_condition("translations__language", language)
+        )
+    return items.only("id", "title", "language", "live", "slug")
+
+
+def translation_rows(items: list[Story | Component], languages: list[str]) -> list[TranslationRow]:
+    rows = []
+    for item in items:
+        kind = "story" if isinstance(item, Story) else "component"
+        translated = [t.language for t in item.translations.all()] if kind == "component" else []
+        cells = []
+        for code in languages:
+            if same_language(code, item.language):
+                cells.append((code, "original"))
+            elif any(same_language(code, language) for language in translated):
+                cells.append((code, "translated"))
+            else:
+                cells.append((code, "missing"))
+        rows.append(TranslationRow(item, kind, cells))
+    return rows
+
+
+def _language_condition(field: str, code: str) -> Q:
+    """`field` holds `code` or one of its regional variants, as `same_language` counts them."""
+    base = code.lower().split("-")[0]
+    if base == "zh":
+        return Q(**{f"{field}__iexact": code})
+    return Q(**{f"{field}__iexact": base}) | Q(**{f"{field}__istartswith": f"{base}-"})

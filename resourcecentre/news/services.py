@@ -3,7 +3,6 @@
 import datetime
 import logging
 
-import trafilatura
 from django.conf import settings
 from django.db import transaction
 from django.utils.html import escape
@@ -64,6 +63,8 @@ def _decode(body: bytes, encoding: str | None) -> str:
 
 
 def _fill_from_page(component: Component, html: str) -> None:
+    import trafilatura  # here: 38 MB that only this editor action needs
+
     extracted = trafilatura.bare_extraction(html, url=component.url, with_metadata=True)
     if not extracted:
         return

@@ -91,9 +91,34 @@ register_snippet(NewsGroup)
 
 @hooks.register("register_admin_urls")
 def register_admin_urls():
-    return [path("news/add-from-url/", admin_views.component_from_url, name="component_from_url")]
+    return [
+        path("news/add-from-url/", admin_views.component_from_url, name="component_from_url"),
+        path("news/translations/", admin_views.translation_status, name="news_translation_status"),
+    ]
 
 
 @hooks.register("register_admin_menu_item")
 def register_add_from_url_menu_item():
     return MenuItem(_("Add news from URL"), reverse("component_from_url"), icon_name="link", order=101)
+
+
+class EditorMenuItem(MenuItem):
+    """Shown only to those who may open it."""
+
+    def __init__(self, *args, permissions: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.permissions = permissions
+
+    def is_shown(self, request) -> bool:
+        return request.user.has_perms(self.permissions)
+
+
+@hooks.register("register_admin_menu_item")
+def register_translation_status_menu_item():
+    return EditorMenuItem(
+        _("Translation status"),
+        reverse("news_translation_status"),
+        icon_name="globe",
+        order=102,
+        permissions=["news.change_story", "news.change_component"],
+    )

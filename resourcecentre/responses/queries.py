@@ -199,14 +199,10 @@ def response_rates() -> dict:
     return {"overall": overall_rate(), "years": rates_by_year(), "tables": tables}
 
 
-def write_rates_csv(out) -> None:
-    """Every figure of /responses/ with no row left out, one line per group."""
-    writer = csv.writer(out)
-    writer.writerow(
-        ["group", "key", "label", "requests", "responded", "declined", "no_response", "pending", "rate"]
-    )
+def rate_groups() -> list[tuple[str, list[RateRow]]]:
+    """Every figure of /responses/ with no row left out, by group (for its CSV and the API)."""
     by = _group_rates()
-    groups = [
+    return [
         ("all", [overall_rate()]),
         ("year", rates_by_year()),
         ("company", by["company"]),
@@ -214,7 +210,15 @@ def write_rates_csv(out) -> None:
         ("hq_country", by["country"]),
         ("issue", by["issue"]),
     ]
-    for group, rows in groups:
+
+
+def write_rates_csv(out) -> None:
+    """Every figure of /responses/ with no row left out, one line per group."""
+    writer = csv.writer(out)
+    writer.writerow(
+        ["group", "key", "label", "requests", "responded", "declined", "no_response", "pending", "rate"]
+    )
+    for group, rows in rate_groups():
         for row in rows:
             rate = "" if row.rate is None else f"{row.rate:.1f}"
             writer.writerow(

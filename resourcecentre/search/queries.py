@@ -7,6 +7,7 @@ what they want as a `SearchParams` and call `search()`.
 import datetime
 import re
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
@@ -290,18 +291,23 @@ def _labels(model: type[Model], ids: set[int]) -> dict[int, tuple[str, str]]:
     return {i: labels[i] for i in ids if i in labels}
 
 
+def _recognised(param: str, values: tuple[str, ...]) -> dict[str, object]:
+    """{value as given in the URL: its index value} for the values of one facet that exist."""
+    facet = FACET_BY_PARAM[param]
+    if facet.model is not None:
+        ids = dict(facet.model.objects.filter(slug__in=values).values_list("slug", "id"))
+        return {v: ids[v] for v in values if v in ids}
+    if param == "kind":
+        return {v: v for v in values if v in KIND_LABELS}
+    return {v: v.lower() for v in values if LANGUAGE_CODE.match(v.lower())}
+
+
 def _resolve(params: SearchParams, errors: list[str]) -> dict[str, list]:
     """Facet selections as index values: slugs become ids; unknown values are reported."""
     resolved: dict[str, list] = {}
     for param, values in params.filters.items():
         facet = FACET_BY_PARAM[param]
-        if facet.model is not None:
-            ids = dict(facet.model.objects.filter(slug__in=values).values_list("slug", "id"))
-            found = [ids[v] for v in values if v in ids]
-        elif param == "kind":
-            found = [v for v in values if v in KIND_LABELS]
-        else:
-            found = [v.lower() for v in values if LANGUAGE_CODE.match(v.lower())]
+        found = list(_recognised(param, values).values())
         if len(found) < len(values):
             errors.append(
                 _("Some %(filter)s choices were not recognised and were left out.") % {"filter": facet.label}
@@ -579,3 +585,129 @@ def matching_ids(kind: str, q: str, limit: int) -> list[int]:
         int(searcher.doc(address)["key"][0].split(":")[1])
         for _, address in searcher.search(query, limit).hits
     ]
+
+
+def matching_keys(params: SearchParams, keys: list[str]) -> set[str] | None:
+    """Which of these items ("component:12", "story:3") the search matches, whatever their
+    rank: the same text, filters and dates as `search()`, restricted to the given items.
+
+    E-mail alerts ask this once per distinct saved search of the items new in a period. None
+    while the index is missing or rebuilding, so the caller can wait rather than send nothing.
+    """
+    try:
+        index = index_store().reader()
+    except SearchUnavailable:
+        return None
+    if not keys:
+        return set()
+    errors: list[str] = []
+    resolved = _resolve(params, errors)
+    if len(resolved) < len(params.filters):
+        return set()  # a followed company or tag that no longer exists matches nothing
+    text = _user_query(index, params.q) if params.q else None
+    if params.q and text is None:
+        return set()
+    filters = [_facet_query(index.schema, param, values) for param, values in resolved.items()]
+    only = tantivy.Query.term_set_query(index.schema, "key", list(keys))
+    query = _combine([only, text, _date_filter(index.schema, params), *filters])
+    searcher = index.searcher()
+    hits = searcher.search(query, len(keys)).hits
+    return {searcher.doc(address)["key"][0] for _score, address in hits}
+
+
+# The names a search takes in its query string; `page` is one of them although exports ignore it.
+QUERY_PARAMS = ("q", *FACET_BY_PARAM, "date_from", "date_to", "sort", "page")
+EXPORT_BATCH = 1000
+
+
+def unknown_params(query) -> list[str]:
+    """The names in a query string that no search takes (the page ignores them)."""
+    return sorted(name for name in query if name not in QUERY_PARAMS)
+
+
+def recognised(params: SearchParams) -> SearchParams:
+    """This search without the facet values that name nothing, which the page leaves out."""
+    filters = {}
+    for param, values in params.filters.items():
+        found = _recognised(param, values)
+        if kept := tuple(v for v in values if v in found):
+            filters[param] = kept
+    return replace(params, filters=filters)
+
+
+@dataclass
+class AllHits:
+    """Every hit of a search: `errors` at once, the hits lazily, batch by batch."""
+
+    total: int  # as the index counts them; rows unpublished since are dropped by the reader
+    errors: list[str]
+    batches: Iterator[list[tuple[str, int]]]
+
+
+def all_hits(params: SearchParams, *, batch_size: int = EXPORT_BATCH) -> AllHits:
+    """The hits of a search in the page's order, all of them, as batches of (kind, id).
+
+    No facets, no paging and no depth limit, in memory bounded by the batch: date orders walk
+    the index by date from where the last batch ended (keyset), relevance pages through the
+    scores. One searcher serves every batch, so the export is one consistent snapshot.
+    Raises `SearchUnavailable` while the index is missing or being rebuilt.
+    """
+    index = index_store().reader()
+    errors = list(params.errors)
+    resolved = _resolve(params, errors)
+    text = _user_query(index, params.q) if params.q else None
+    filters = [_facet_query(index.schema, param, values) for param, values in resolved.items()]
+    query = _combine([text, _date_filter(index.schema, params), *filters])
+    searcher = index.searcher()
+    total = searcher.search(query, 1, count=True).count
+    if params.sort == "relevance" and text is not None:
+        batches = _by_relevance(searcher, query, batch_size)
+    else:
+        batches = _by_date(index, searcher, query, batch_size, ascending=params.sort == "oldest")
+    return AllHits(total, errors, batches)
+
+
+def _key(searcher, address) -> tuple[str, int]:
+    kind, object_id = searcher.doc(address)["key"][0].split(":")
+    return kind, int(object_id)
+
+
+def _by_relevance(searcher, query: tantivy.Query, batch_size: int) -> Iterator[list[tuple[str, int]]]:
+    offset = 0
+    while hits := searcher.search(query, batch_size, count=False, offset=offset).hits:
+        yield [_key(searcher, address) for _score, address in hits]
+        offset += len(hits)
+
+
+def _by_date(
+    index: SearchIndex, searcher, query: tantivy.Query, batch_size: int, *, ascending: bool
+) -> Iterator[list[tuple[str, int]]]:
+    """Batches in date order: each asks for the items from the last batch's date on, leaving out
+    those of that date already given (many items share a day)."""
+    order = tantivy.Order.Asc if ascending else tantivy.Order.Desc
+    boundary: int | None = None  # the date of the last item given, as the index sorts it
+    given_on_boundary: set[tuple[str, int]] = set()
+    while True:
+        page_query = query
+        if boundary is not None:
+            day = datetime.datetime.fromtimestamp(boundary / 1e9, tz=datetime.UTC)
+            bounds = (day, None) if ascending else (None, day)
+            page_query = _combine(
+                [query, tantivy.Query.range_query(index.schema, "date", tantivy.FieldType.Date, *bounds)]
+            )
+        limit = batch_size + len(given_on_boundary)
+        hits = searcher.search(page_query, limit, count=False, order_by_field="date", order=order).hits
+        fresh = []
+        for value, address in hits:
+            key = _key(searcher, address)
+            if value != boundary or key not in given_on_boundary:
+                fresh.append((value, key))
+        if not fresh:
+            return
+        yield [key for _value, key in fresh]
+        last = fresh[-1][0]
+        on_last = {key for value, key in fresh if value == last}
+        given_on_boundary = given_on_boundary | on_last if last == boundary else on_last
+        boundary = last
+        if len(hits) < limit:
+            return

@@ -1,12 +1,21 @@
 """Template helpers shared by every app's pages."""
 
+import datetime
 import json
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
-from resourcecentre.lib.languages import language_name, text_direction
+from resourcecentre import i18n
+from resourcecentre.lib.languages import (
+    format_local_date,
+    format_local_number,
+    language_name,
+    same_language,
+    text_direction,
+)
 
 register = template.Library()
 
@@ -29,6 +38,55 @@ def native_language_name(code: str) -> str:
 @register.filter
 def direction(code: str) -> str:
     return text_direction(code)
+
+
+@register.filter
+def local_date(value: datetime.date | None, format: str = "long") -> str:
+    """A date written as the reader's language writes it (babel's "long", "medium", "short")."""
+    return format_local_date(value, get_language(), format=format) if value else ""
+
+
+@register.simple_tag
+def local_time(value: datetime.date | None) -> str:
+    """A `<time>` with the date in the reader's language, marked as such: it may sit inside
+    content in another language (a Japanese news item in the English site)."""
+    if not value:
+        return ""
+    language = get_language()
+    return format_html(
+        '<time datetime="{}" lang="{}">{}</time>',
+        value.strftime("%Y-%m-%d"),
+        language,
+        format_local_date(value, language),
+    )
+
+
+@register.filter
+def local_number(value) -> str:
+    """A count with the reader's locale's separators."""
+    return format_local_number(value, get_language()) if value is not None and value != "" else ""
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> list[i18n.Alternate]:
+    """The current page in every interface language (the switcher and `hreflang` links)."""
+    return i18n.page_alternates(context["request"])
+
+
+@register.inclusion_tag("includes/content_language.html", takes_context=True)
+def content_language_notice(context, original: str, translations=()) -> dict:
+    """Says so when a story or component is not in the reader's language, with its languages."""
+    languages = i18n.content_languages(context["request"], original, [t.language for t in translations])
+    return {"content": languages}
+
+
+@register.filter
+def reader_translation(item):
+    """The item's translation into the reader's language, when it is not already in it."""
+    reader = get_language()
+    if same_language(reader, item.language):
+        return None
+    return next((t for t in item.translations.all() if same_language(reader, t.language)), None)
 
 
 @register.simple_tag(takes_context=True)

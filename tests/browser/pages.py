@@ -3,11 +3,12 @@
 import datetime
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone
 
 from resourcecentre.companies.models import Company
 from resourcecentre.news.models import Component, Story
+from resourcecentre.opendata.services import dump_write
 from resourcecentre.responses import links, services
 from resourcecentre.responses.models import Invitation, ResponseRequest
 from resourcecentre.taxonomy.models import Country, Issue, Sector
@@ -36,8 +37,31 @@ def public_pages(story: Story) -> dict[str, str]:
         "issue tag": Issue.objects.get(name="Privacy").get_absolute_url(),
         "latest news": reverse("news:latest_news"),
         "search": reverse("search:search") + "?" + urlencode({"q": "facial recognition"}),
+        "open data": _open_data_page(),
+        **language_pages(story),
         NOT_FOUND: "/en/stories/no-such-story/",
     }
+
+
+def language_pages(story: Story) -> dict[str, str]:
+    """The story in Japanese and Arabic (right to left), and the pages around it in Arabic."""
+    component = Component.objects.get(story_links__story=story, source__name="NPR")  # has a ja translation
+    company = story.companies.get(name="Amazon")
+    search = reverse("search:search") + "?" + urlencode({"q": "facial recognition"})
+    return {
+        "story in Japanese": translate_url(story.get_absolute_url(), "ja"),
+        "component in Japanese": translate_url(component.get_absolute_url(), "ja"),
+        "story in Arabic": translate_url(story.get_absolute_url(), "ar"),
+        "home in Arabic": translate_url(reverse("home"), "ar"),
+        "company in Arabic": translate_url(company.get_absolute_url(), "ar"),
+        "search in Arabic": translate_url(search, "ar"),
+    }
+
+
+def _open_data_page() -> str:
+    """The open data page with a dump to list (written into the test's own folder)."""
+    dump_write()
+    return reverse("opendata:data")
 
 
 def response_pages(story: Story) -> dict[str, str]:

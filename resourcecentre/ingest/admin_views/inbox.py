@@ -23,7 +23,7 @@ from wagtail.admin import messages
 from resourcecentre.lib.html import mark_spans
 
 from .. import services
-from ..models import Candidate, Entry, Feed, SuggestedTag
+from ..models import INBOX_PERMISSION, Candidate, Entry, Feed, SuggestedTag
 from ..queries import (
     candidate_after,
     candidate_neighbours,
@@ -33,7 +33,7 @@ from ..queries import (
 )
 from .forms import REJECT_REASONS, BulkForm, DecisionForm, InboxFilter, RejectForm, tag_choice
 
-PERMISSION = "ingest.change_candidate"
+PERMISSION = INBOX_PERMISSION
 PUBLISH_PERMISSION = "news.publish_component"
 PER_PAGE = 50
 BEST_TAGS = 5

@@ -273,8 +273,8 @@ def test_all_three_e_mails_go_in_the_company_language(
     assert str(invitation_mail["Subject"]).strip().startswith(subject)
     assert phrase in invitation_mail.get_content()
     assert "Dear" not in reminder.get_content() and "Dear" not in receipt.get_content()
-    # The site's pages are English only for now, so the link opens the English page.
-    assert "/en/respond/" in _link_from(invitation_mail)
+    # The site's pages are offered in the company's language, so the link opens that page.
+    assert f"/{language}/respond/" in _link_from(invitation_mail)
 
 
 def test_the_link_follows_the_company_language_where_the_site_has_it(
@@ -305,8 +305,9 @@ def test_a_language_without_translated_e_mails_falls_back_to_english(smtp_server
     )
     run_tasks()
     [message] = smtp_server.messages
-    assert message["Content-Language"] == "en" and "/en/respond/" in _link_from(message)
-    assert message.get_content().startswith("Dear Kestrel Mining,")
+    assert message["Content-Language"] == "en" and message.get_content().startswith("Dear Kestrel Mining,")
+    # German is an interface language, so the page itself opens in German.
+    assert "/de/respond/" in _link_from(message)
 
 
 def test_an_invitation_withdrawn_before_its_e_mail_went_is_not_sent(
