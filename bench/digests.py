@@ -39,7 +39,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from throwaway import drop_database, setup_django  # beside this script
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
 TARGET_SECONDS_PER_100K = 600
 SEARCHES = [
     "forced labour",
@@ -62,42 +65,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--senders", type=int, default=2, help="sending processes side by side")
     parser.add_argument("--seed", type=int, default=8)
     return parser.parse_args()
-
-
-def setup_django(var_dir: Path, smtp_port: int) -> str | None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "resourcecentre.settings"
-    os.environ["VAR_DIR"] = str(var_dir)
-    os.environ["EMAIL_HOST"] = "127.0.0.1"
-    os.environ["EMAIL_PORT"] = str(smtp_port)
-    os.environ["LOG_LEVEL"] = "WARNING"
-    url = os.environ.get("DATABASE_URL", "")
-    created = None
-    if url.startswith("postgres"):
-        import psycopg
-
-        server, name = url.rsplit("/", 1)
-        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                raise SystemExit(f"Database {name} exists; this benchmark creates and drops its own.")
-            connection.execute(f'CREATE DATABASE "{name}"')
-        created = url
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    sys.path.insert(0, str(PROJECT_DIR))
-    import django
-
-    django.setup()
-    return created
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}"')
 
 
 # --- The sink ----------------------------------------------------------------------------------
@@ -309,7 +276,9 @@ def main() -> None:
     args = parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-digests-") as var_dir:
-        created = setup_django(Path(var_dir), port)
+        created = setup_django(
+            Path(var_dir), EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), LOG_LEVEL="WARNING"
+        )
         try:
             from django.conf import settings
             from django.db import connection

@@ -50,7 +50,6 @@ import platform
 import pstats
 import random
 import re
-import sys
 import tempfile
 import threading
 import time
@@ -60,7 +59,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from throwaway import drop_database, setup_django  # beside this script
+
 SEED = 20260501
 TARGET_ITEMS_PER_S = 300
 BATCH = 2000
@@ -81,44 +81,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-breakdown", action="store_true", help="time the run without step timers")
     parser.add_argument("--profile", type=int, metavar="N", help="profile the run; print the top N functions")
     return parser.parse_args()
-
-
-def setup_django(var_dir: Path, max_entries: int) -> str | None:
-    """Point the settings at a throwaway database; return the PostgreSQL URL to drop at the end."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "resourcecentre.settings"
-    os.environ["VAR_DIR"] = str(var_dir)
-    os.environ["FETCH_ALLOW_PRIVATE_HOSTS"] = "127.0.0.1"
-    os.environ["INGEST_HOST_DELAY_SECONDS"] = "0"
-    os.environ["INGEST_MAX_ENTRIES"] = str(max_entries)
-    url = os.environ.get("DATABASE_URL", "")
-    created = None
-    if url.startswith("postgres"):
-        import psycopg
-
-        server, name = url.rsplit("/", 1)
-        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                raise SystemExit(f"Database {name} exists; this benchmark creates and drops its own.")
-            connection.execute(f'CREATE DATABASE "{name}"')
-        created = url
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    sys.path.insert(0, str(PROJECT_DIR))
-
-    import django
-
-    django.setup()
-    return created
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}"')
 
 
 def machine() -> list[str]:
@@ -1396,7 +1358,12 @@ def main() -> None:
     args = parse_args()
     per_feed = args.entries // args.feeds
     with tempfile.TemporaryDirectory(prefix="rc-bench-ingest-") as tmp:
-        created = setup_django(Path(tmp), max(1000, 2 * per_feed))
+        created = setup_django(
+            Path(tmp),
+            FETCH_ALLOW_PRIVATE_HOSTS="127.0.0.1",
+            INGEST_HOST_DELAY_SECONDS="0",
+            INGEST_MAX_ENTRIES=str(max(1000, 2 * per_feed)),
+        )
         try:
             run(args)
         finally:

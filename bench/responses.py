@@ -28,14 +28,14 @@ import os
 import platform
 import re
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from throwaway import drop_database, setup_django  # beside this script
+
 RATES_URL = "/en/responses/"
 CSV_URL = "/en/responses/response-rates.csv"
 TARGET_P95_MS = 100
@@ -62,41 +62,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- Set-up -----------------------------------------------------------------------------------
-
-
-def setup_django(var_dir: Path) -> str | None:
-    """Point the settings at a throwaway database; return the PostgreSQL URL to drop at the end."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "resourcecentre.settings"
-    os.environ["VAR_DIR"] = str(var_dir)
-    url = os.environ.get("DATABASE_URL", "")
-    created = None
-    if url.startswith("postgres"):
-        import psycopg
-
-        server, name = url.rsplit("/", 1)
-        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                raise SystemExit(f"Database {name} exists; this benchmark creates and drops its own.")
-            connection.execute(f'CREATE DATABASE "{name}"')
-        created = url
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    sys.path.insert(0, str(PROJECT_DIR))
-
-    import django
-
-    django.setup()
-    return created
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}"')
 
 
 def machine() -> list[str]:

@@ -8,7 +8,6 @@ stable, so an old digest's unsubscribe link keeps working, and each has its own 
 unsubscribe link in a header cannot open the manage page.
 """
 
-import secrets
 from functools import lru_cache
 
 from django.conf import settings
@@ -18,23 +17,13 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from resourcecentre.lib.tokens import LinkError
+
 from .models import Alert, Subscriber
 
 CONFIRM_SALT = "resourcecentre.alerts.confirm"
 MANAGE_SALT = "resourcecentre.alerts.manage"
 UNSUBSCRIBE_SALT = "resourcecentre.alerts.unsubscribe"
-
-
-class LinkError(Exception):
-    """A link that cannot be used; the message says why and what to do."""
-
-    def __init__(self, message: str, status: int = 410) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def confirm_token(alert: Alert) -> str:

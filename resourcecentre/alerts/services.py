@@ -16,8 +16,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from resourcecentre.lib.tokens import new_nonce
+
 from . import queries
-from .links import new_nonce
 from .models import (
     Alert,
     DigestRun,

@@ -17,7 +17,14 @@ from ninja.errors import ValidationError
 from pydantic import BeforeValidator, create_model
 
 from resourcecentre.responses.queries import rate_groups
-from resourcecentre.search.queries import FACETS, MAX_RESULTS_DEPTH, SORTS, SearchParams, search
+from resourcecentre.search.queries import (
+    FACETS,
+    MAX_RESULTS_DEPTH,
+    SORTS,
+    SearchParams,
+    search,
+    unrecognised_values,
+)
 
 from . import queries, schemas, serialize
 from .docs import OfflineSwagger
@@ -270,7 +277,7 @@ def search_archive(request: HttpRequest, filters: Query[SearchFilters]):
     good for the first 10,000 results; narrow the search to go further.
     """
     params = SearchParams.from_query(request.GET)
-    unknown = queries.unknown_filter_values(params)
+    unknown = unrecognised_values(params)
     if unknown:
         param, value = unknown[0]
         message = _("“%(value)s” is not a known value of “%(param)s”.") % {

@@ -14,7 +14,6 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from resourcecentre.companies.models import Company, CompanyName
 from resourcecentre.news.models import Component, Story, StoryComponent
 from resourcecentre.news.queries import TAXONOMY_FIELDS
-from resourcecentre.search.queries import FACET_BY_PARAM, KIND_LABELS, LANGUAGE_CODE, SearchParams
 from resourcecentre.taxonomy.models import TERM_MODELS, Term
 
 from .models import ApiKey, key_digest
@@ -143,19 +142,3 @@ def updated_since(items: QuerySet, moment: datetime.datetime | None) -> QuerySet
 
 def active_key(key: str) -> ApiKey | None:
     return ApiKey.objects.active().filter(digest=key_digest(key)).first()
-
-
-def unknown_filter_values(params: SearchParams) -> list[tuple[str, str]]:
-    """(parameter, value) pairs of a search that name nothing: the search page drops them with a
-    warning, but an API client with a typo must not silently get the unfiltered archive."""
-    unknown = []
-    for param, values in params.filters.items():
-        facet = FACET_BY_PARAM[param]
-        if facet.model is not None:
-            known = set(facet.model.objects.filter(slug__in=values).values_list("slug", flat=True))
-        elif param == "kind":
-            known = set(KIND_LABELS)
-        else:
-            known = {v for v in values if LANGUAGE_CODE.match(v.lower())}
-        unknown += [(param, value) for value in values if value not in known]
-    return unknown

@@ -7,7 +7,6 @@ invitation's id and a random 256-bit nonce kept on the invitation. Replacing the
 """
 
 import datetime
-import secrets
 
 from django.conf import settings
 from django.core import signing
@@ -16,21 +15,11 @@ from django.utils.crypto import constant_time_compare
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from resourcecentre.lib.tokens import LinkError
+
 from .models import Invitation, Status
 
 LINK_SALT = "resourcecentre.responses.link"
-
-
-class LinkError(Exception):
-    """A link that cannot be used; the message says why and what to do."""
-
-    def __init__(self, message: str, status: int = 410) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def link_token(invitation: Invitation) -> str:

@@ -31,9 +31,9 @@ from wagtail.log_actions import log
 
 from resourcecentre.companies.models import Company, CompanyContact
 from resourcecentre.lib.html import html_from_input
+from resourcecentre.lib.tokens import new_nonce
 from resourcecentre.news.models import Component, ComponentType, Source, Story, StoryComponent
 
-from .links import new_nonce
 from .models import OPEN_STATUSES, Invitation, Response, ResponseRequest, Status
 
 User = AbstractBaseUser | None

@@ -625,6 +625,16 @@ def unknown_params(query) -> list[str]:
     return sorted(name for name in query if name not in QUERY_PARAMS)
 
 
+def unrecognised_values(params: SearchParams) -> list[tuple[str, str]]:
+    """(parameter, value) pairs of a search that name nothing: the page drops them with a notice;
+    the API refuses them, since a client with a typo must not silently get the whole archive."""
+    unknown = []
+    for param, values in params.filters.items():
+        found = _recognised(param, values)
+        unknown += [(param, value) for value in values if value not in found]
+    return unknown
+
+
 def recognised(params: SearchParams) -> SearchParams:
     """This search without the facet values that name nothing, which the page leaves out."""
     filters = {}
