@@ -67,8 +67,8 @@ class Company(index.Indexed, ClusterableModel):
         blank=True,
         choices=language_choices,
         help_text=_(
-            "Response requests are e-mailed in this language where they are translated into it "
-            "(English, French, Spanish so far); blank for the site's default."
+            "Response requests are e-mailed in this language where they are translated into it, "
+            "otherwise in the site's default language; blank for the site's default."
         ),
     )
     # The letter the A–Z index files it under: the first letter of its name in Latin letters
