@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.crypto import constant_time_compare
 from django.utils.html import linebreaks
@@ -23,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from resourcecentre.feeds.generators import Entry, entry_id, feed_response
+from resourcecentre.i18n import reader_version
 from resourcecentre.lib.dates import midnight_utc
 from resourcecentre.ratelimits import rate_limited
 
@@ -217,10 +219,13 @@ def _issue(day: datetime.date, edition: str | None) -> WeeklyUpdate:
 
 def weekly_update(request: HttpRequest, day: datetime.date, edition: str | None = None) -> HttpResponse:
     issue = _issue(day, edition)
-    stories = [
-        choice for choice in issue.stories.select_related("story").order_by("sort_order") if choice.story.live
-    ]
-    page = render(request, "alerts/weekly_update.html", {"issue": issue, "choices": stories})
+    chosen = (
+        issue.stories.select_related("story").prefetch_related("story__translations").order_by("sort_order")
+    )
+    # Each story as the issue's readers get it by e-mail: in the issue's language where translated.
+    with translation.override(issue.language):
+        entries = [(choice, reader_version(choice.story)) for choice in chosen if choice.story.live]
+    page = render(request, "alerts/weekly_update.html", {"issue": issue, "entries": entries})
     patch_cache_control(page, public=True, max_age=ARCHIVE_CACHE_SECONDS)
     return page
 

@@ -74,7 +74,7 @@ class Company(index.Indexed, ClusterableModel):
     # The letter the A–Z index files it under: the first letter of its name in Latin letters
     # ("Électricité" under E, "Волков" under V), "#" for a digit or a sign.
     initial = models.CharField(max_length=1, editable=False, db_index=True, default="#")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     search_fields = [
         index.SearchField("name"),

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from resourcecentre.alerts.models import WeeklyUpdate, WeeklyUpdateStory
 from resourcecentre.companies.models import Company, CompanyIdentifier, CompanyName
 from resourcecentre.news.models import (
     Component,
@@ -19,6 +20,7 @@ from resourcecentre.news.models import (
     Source,
     Story,
     StoryComponent,
+    StoryTranslation,
 )
 from resourcecentre.responses.models import Invitation, ResponseRequest
 from resourcecentre.search.engine import TAG_FIELDS
@@ -177,6 +179,12 @@ def _translation_changed(sender, instance, **kwargs) -> None:
         page_cache_invalidate_on_commit(component_tags(component))
 
 
+def _story_translation_changed(sender, instance, **kwargs) -> None:
+    story = Story.objects.filter(pk=instance.story_id).first()
+    if story is not None:
+        page_cache_invalidate_on_commit(story_tags(story))
+
+
 def _source_changed(sender, instance, **kwargs) -> None:
     slugs = list(Component.objects.filter(source=instance).values_list("slug", flat=True)[: MANY + 1])
     tags = {f"component:{slug}" for slug in slugs} | {"news", "site"}
@@ -205,6 +213,13 @@ def _invitation_changed(sender, instance, **kwargs) -> None:
 def _response_request_changed(sender, instance, **kwargs) -> None:
     slug = Story.objects.filter(pk=instance.story_id).values_list("slug", flat=True).first()
     page_cache_invalidate_on_commit({"site", f"story:{slug}"} if slug else {"site"})
+
+
+def _weekly_update_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    """An issue published, changed or withdrawn: its page, the archive and its feed ("site")."""
+    if update_fields and set(update_fields) <= DRAFT_ONLY_FIELDS:
+        return
+    page_cache_invalidate_on_commit({"site"})
 
 
 def _everything_changed(sender, **kwargs) -> None:
@@ -248,6 +263,7 @@ def connect() -> None:
     for model, handler in (
         (StoryComponent, _story_component_changed),
         (ComponentTranslation, _translation_changed),
+        (StoryTranslation, _story_translation_changed),
         (Source, _source_changed),
         (SiteMessage, _everything_changed),
         (ComponentType, _everything_changed),
@@ -255,6 +271,8 @@ def connect() -> None:
         (CompanyIdentifier, _company_part_changed),
         (Invitation, _invitation_changed),
         (ResponseRequest, _response_request_changed),
+        (WeeklyUpdate, _weekly_update_changed),
+        (WeeklyUpdateStory, _weekly_update_changed),
     ):
         post_save.connect(handler, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
         post_delete.connect(handler, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")

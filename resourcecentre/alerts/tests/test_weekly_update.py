@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from resourcecentre.alerts import services
 from resourcecentre.alerts.models import Alert, DigestSend, WeeklyUpdate, WeeklyUpdateStory
-from resourcecentre.news.models import StoryComponent
+from resourcecentre.news.models import StoryComponent, StoryTranslation
 from tests.factories import CompanyFactory, IssueFactory, StoryFactory
 
 from .conftest import body
@@ -82,6 +82,20 @@ def test_the_archive_lists_issues_with_pages_and_a_feed(client, db):
     feed = feedparser.parse(client.get("/en/weekly-update/atom/").content)
     assert not feed.bozo and {e.title for e in feed.entries} == {english.subject, french.subject}
     assert all(e.link.startswith("http") for e in feed.entries)
+
+
+def test_an_issue_page_shows_its_stories_in_the_issues_language_where_translated(client, db):
+    spanish = issue("es", subject="Esta semana")
+    story = spanish.stories.get().story
+    StoryTranslation.objects.create(story=story, language="es", headline="Trabajadoras textiles", summary="")
+    untranslated = StoryFactory(headline="Miners strike in the north")
+    WeeklyUpdateStory.objects.create(issue=spanish, story=untranslated, sort_order=1)
+    page = client.get(spanish.get_absolute_url()).content.decode()
+    assert '<div lang="es" dir="ltr"><a class="teaser__title"' in page and "Trabajadoras textiles" in page
+    assert story.headline not in page
+    # A story without a Spanish version keeps its own language, marked as such.
+    assert '<div lang="en" dir="ltr"><a class="teaser__title"' in page and untranslated.headline in page
+    assert "27 November 2026" in page
 
 
 def test_editors_see_suggestions_and_can_send_a_test_to_themselves(client, db, smtp_server):

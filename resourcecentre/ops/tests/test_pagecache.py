@@ -1,6 +1,10 @@
+import datetime
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from resourcecentre.alerts.models import WeeklyUpdate, WeeklyUpdateStory
 from resourcecentre.site_messages.queries import HIDDEN_COOKIE
 from tests.factories import CompanyFactory, ComponentFactory, SiteMessageFactory, StoryFactory
 
@@ -89,6 +93,26 @@ def test_saving_a_draft_leaves_the_published_page_cached(client, story, commit):
     response = client.get(story.get_absolute_url())
     assert response.wsgi_request.page_cache == "hit"
     assert "A draft headline nobody should see yet" not in response.content.decode()
+
+
+def test_publishing_a_weekly_update_shows_at_once_in_the_cached_archive(client, story, commit):
+    archive = reverse("alerts:weekly_update_archive")
+    assert client.get(archive).wsgi_request.page_cache == "miss"
+    assert client.get(archive).wsgi_request.page_cache == "hit"
+    issue = WeeklyUpdate.objects.create(date=datetime.date(2026, 12, 4), subject="Miners' week", live=True)
+    WeeklyUpdateStory.objects.create(issue=issue, story=story)
+    commit()
+    assert "Miners&#x27; week" in client.get(archive).content.decode()
+    page = client.get(issue.get_absolute_url()).content.decode()
+    assert "Mine accused of hiding injuries" in page
+    issue.subject = "A draft subject nobody should see yet"
+    issue.save_revision()
+    commit()
+    assert "A draft subject" not in client.get(archive).content.decode()
+    issue.unpublish()
+    commit()
+    assert client.get(issue.get_absolute_url()).status_code == 404
+    assert "Miners&#x27; week" not in client.get(archive).content.decode()
 
 
 def test_a_company_listing_shows_a_new_component_once_the_index_has_it(
