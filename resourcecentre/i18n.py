@@ -6,6 +6,7 @@ Pure language facts (names, directions, formats) live in `lib/languages.py`.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
@@ -14,6 +15,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, get_language_from_path, get_language_from_request, override
 
 from resourcecentre.lib.languages import language_name, same_language, text_direction
+
+if TYPE_CHECKING:
+    from resourcecentre.news.models import Component, ComponentTranslation, Story, StoryTranslation
+
+    Translatable = Story | Component
+    Translation = StoryTranslation | ComponentTranslation
 
 
 @dataclass(frozen=True)
@@ -165,3 +172,22 @@ def content_languages(
         path = translate_url(request.path, page) if page and _resolves_in_language(request) else ""
         available.append(Alternate(code=code, name=language_name(code), path=path, current=code == shown))
     return ContentLanguages(shown=shown, wanted=wanted, available=available)
+
+
+def reader_translation(item: "Translatable") -> "Translation | None":
+    """The item's translation into the reader's language, when the original is not already in it.
+
+    Reads `item.translations.all()`: lists prefetch it (`for_listing`)."""
+    reader = get_language()
+    if same_language(reader, item.language):
+        return None
+    return next((t for t in item.translations.all() if same_language(reader, t.language)), None)
+
+
+def reader_version(item: "Translatable") -> "Translatable | Translation":
+    """What the reader is shown: their language's translation, or else the original.
+
+    Translations have the original's text fields (a story's `headline` and `summary`, a
+    component's `title` and `excerpt`) and `language`, so either serves the same template.
+    """
+    return reader_translation(item) or item

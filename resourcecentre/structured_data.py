@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from resourcecentre.companies.models import Company
-from resourcecentre.news.models import Component, Story
+from resourcecentre.news.models import Component, Story, StoryTranslation
 
 
 def _publisher() -> dict:
@@ -20,19 +20,29 @@ def website() -> dict:
     }
 
 
-def story(request: HttpRequest, story: Story, companies: list[Company]) -> dict:
-    return {
+def story(
+    request: HttpRequest, story: Story, companies: list[Company], shown: Story | StoryTranslation
+) -> dict:
+    """The story as the page shows it: `shown` is the story or its translation into the reader's language."""
+    data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": story.headline[:110],
-        "description": story.description,
+        "headline": shown.headline[:110],
+        "description": shown.description,
         "datePublished": story.date.isoformat(),
         "dateModified": story.updated_at.isoformat(),
-        "inLanguage": story.language,
+        "inLanguage": shown.language,
         "url": request.build_absolute_uri(story.get_absolute_url()),
         "publisher": _publisher(),
         "about": [{"@type": "Organization", "name": c.name} for c in companies],
     }
+    if shown is not story:
+        data["translationOfWork"] = {
+            "@type": "NewsArticle",
+            "headline": story.headline[:110],
+            "inLanguage": story.language,
+        }
+    return data
 
 
 def component(request: HttpRequest, component: Component) -> dict:

@@ -20,9 +20,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from resourcecentre.i18n import reader_translation
 from resourcecentre.lib.html import plain_text
 from resourcecentre.lib.languages import text_direction
-from resourcecentre.news.models import Component, Story
+from resourcecentre.news.models import Component, ComponentTranslation, Story, StoryTranslation
 
 from . import links
 from .models import Alert, DigestSend, Subscriber, WeeklyUpdate
@@ -42,8 +43,15 @@ class Item:
     language: str
 
 
+def _translation(item: Component | Story, language: str) -> ComponentTranslation | StoryTranslation | None:
+    """The item's translation for readers of `language`, by the site's own rule ("pt-br" reads
+    "pt"; none when the original is in that language), from `load_items`' prefetch."""
+    with translation.override(language):
+        return reader_translation(item)
+
+
 def _component_item(component: Component, language: str) -> Item:
-    translated = next((t for t in component.translations.all() if t.language == language), None)
+    translated = _translation(component, language)
     title = translated.title if translated else component.title
     excerpt = translated.excerpt if translated else component.excerpt
     meta = " · ".join(part for part in (component.type.name, component.author_line) if part)
@@ -54,19 +62,20 @@ def _component_item(component: Component, language: str) -> Item:
         url=links.absolute(component.get_absolute_url()),
         meta=f"{component.date:%Y-%m-%d} · {meta}",
         text=plain_text(excerpt, limit=EXCERPT_CHARACTERS),
-        language=language if translated else component.language,
+        language=translated.language if translated else component.language,
     )
 
 
-def _story_item(story: Story) -> Item:
+def _story_item(story: Story, language: str) -> Item:
+    shown = _translation(story, language) or story
     return Item(
         key=f"story:{story.pk}",
         section="stories",
-        title=story.headline,
+        title=shown.headline,
         url=links.absolute(story.get_absolute_url()),
         meta=f"{story.date:%Y-%m-%d}",
-        text=plain_text(story.summary, limit=EXCERPT_CHARACTERS),
-        language=story.language,
+        text=plain_text(shown.summary, limit=EXCERPT_CHARACTERS),
+        language=shown.language,
     )
 
 
@@ -85,7 +94,7 @@ def load_items(keys: set[str]) -> dict[str, Component | Story]:
         .prefetch_related("translations")
     ):
         found[f"component:{component.pk}"] = component
-    for story in Story.objects.published().filter(pk__in=ids["story"]):
+    for story in Story.objects.published().filter(pk__in=ids["story"]).prefetch_related("translations"):
         found[f"story:{story.pk}"] = story
     return found
 
@@ -133,7 +142,7 @@ class DigestRenderer:
             obj = self.objects.get(key)
             if obj is None:
                 return None
-            item = _story_item(obj) if isinstance(obj, Story) else _component_item(obj, language)
+            item = _story_item(obj, language) if isinstance(obj, Story) else _component_item(obj, language)
             context = {"item": item, "dir": text_direction(item.language)}
             self.fragments[(key, language)] = (
                 item,

@@ -36,8 +36,8 @@ DEFAULT_LIMIT = 20
 MAX_ID = 2**63 - 1  # larger ids cannot be stored, so they are refused rather than looked up
 
 DESCRIPTION = """
-Everything the Resource Centre publishes, as JSON: stories, their components (news items,
-statements, company responses) with their translations, companies, the taxonomy, response
+Everything the Resource Centre publishes, as JSON: stories and their components (news items,
+statements, company responses), each with its translations, companies, the taxonomy, response
 statistics, and search with the same filters and facet counts as the search page.
 
 * **Read-only and public.** Drafts and unpublished changes never appear.
@@ -171,7 +171,7 @@ def _sync_list(request: HttpRequest, items, paging: SyncPaging, scope: str, shap
 
 @api.get("/stories", response={200: schemas.StoryPage, **CLIENT_ERRORS}, tags=["stories"])
 def list_stories(request: HttpRequest, paging: Query[SyncPaging]):
-    """Published stories, oldest change first."""
+    """Published stories with their translations, oldest change first."""
     return _sync_list(request, queries.stories(), paging, "stories", serialize.story)
 
 

@@ -94,6 +94,7 @@ def _tags() -> list[str]:
 
 def stories() -> QuerySet[Story]:
     return Story.objects.published().prefetch_related(
+        "translations",
         *_tags(),
         Prefetch(
             "story_components",

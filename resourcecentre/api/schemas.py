@@ -77,6 +77,17 @@ class Translation(Schema):
     excerpt: str = Field(description="Sanitised HTML")
 
 
+class StoryTranslation(Schema):
+    model_config = _example(
+        language="es",
+        headline="EE. UU.: El director ejecutivo de Amazon apoya regular el reconocimiento facial",
+        summary="<p>…</p>",
+    )
+    language: str = Field(description="A language code, e.g. es, pt, zh-hans")
+    headline: str
+    summary: str = Field(description="Sanitised HTML")
+
+
 class Source(Schema):
     name: str
     website: str
@@ -151,6 +162,13 @@ class Story(Schema):
         summary="<p>…</p>",
         date="2019-09-26",
         language="en",
+        translations=[
+            {
+                "language": "es",
+                "headline": "EE. UU.: El director ejecutivo de Amazon apoya regular el reconocimiento facial",
+                "summary": "<p>…</p>",
+            }
+        ],
         components=[4021, 4022],
         companies=[],
         countries=[],
@@ -168,6 +186,7 @@ class Story(Schema):
     summary: str = Field(description="Sanitised HTML")
     date: datetime.date
     language: str
+    translations: list[StoryTranslation]
     components: list[int] = Field(description="Ids of its published components, newest first")
     companies: list[CompanyRef]
     countries: list[Term]

@@ -27,6 +27,7 @@ from resourcecentre.news.models import (
     Source,
     Story,
     StoryComponent,
+    StoryTranslation,
 )
 from resourcecentre.responses.models import Invitation, Response, ResponseRequest, Status
 from resourcecentre.site_messages.models import SiteMessage
@@ -137,7 +138,9 @@ class _Loader:
 
     def story(self, row: dict) -> None:
         components = [self.component(c) for c in row["components"]]
-        if Story.objects.filter(headline=row["headline"]).exists():
+        existing = Story.objects.filter(headline=row["headline"]).first()
+        if existing is not None:
+            self.story_translations(existing, row)
             return
         story = Story(
             headline=row["headline"],
@@ -147,10 +150,24 @@ class _Loader:
         )
         self._tag(story, row)
         story.story_components = [StoryComponent(component=c) for c in components]
+        story.translations = [StoryTranslation(**translation) for translation in row.get("translations", [])]
         story.save()
         _publish(story)
         self.summary.created += 1
         self.response_record(story, row["components"], components)
+
+    def story_translations(self, story: Story, row: dict) -> None:
+        """Translations added to the data set after a database was loaded, published in a new
+        revision so that the editor's next edit starts from them."""
+        have = set(story.translations.values_list("language", flat=True))
+        missing = [t for t in row.get("translations", []) if t["language"] not in have]
+        if not missing:
+            return
+        for translation in missing:
+            story.translations.add(StoryTranslation(**translation))
+        story.save()
+        _publish(story)
+        self.summary.created += len(missing)
 
     def response_record(self, story: Story, rows: list[dict], components: list[Component]) -> None:
         """The requests behind the story's company responses and non-responses: the company

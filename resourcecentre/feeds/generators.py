@@ -1,6 +1,9 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 of any list of stories and components.
 
-Every feed answers conditional requests (ETag, Last-Modified) with 304.
+Each entry is in the reader's language (the feed's language prefix) where the item has a
+translation into it, and says which language it is in: `xml:lang` on the RSS item and Atom
+entry, `language` on the JSON Feed item. Every feed answers conditional requests (ETag,
+Last-Modified) with 304.
 """
 
 import datetime
@@ -11,11 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils import feedgenerator
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from resourcecentre.i18n import reader_version
 from resourcecentre.lib.dates import midnight_utc
 from resourcecentre.news.models import Component, Story
 
@@ -33,6 +38,7 @@ class Entry:
     updated: datetime.datetime
     author: str
     category: str
+    language: str = ""  # the entry's own language, when it may differ from the feed's
 
 
 def entry_id(obj: Component | Story) -> str:
@@ -42,33 +48,53 @@ def entry_id(obj: Component | Story) -> str:
 
 
 def entry(request: HttpRequest, obj: Component | Story) -> Entry:
+    """The item as a feed entry, in the reader's language where it has a translation into it."""
+    shown = reader_version(obj)
     if isinstance(obj, Story):
         return Entry(
             id=entry_id(obj),
-            title=obj.headline,
+            title=shown.headline,
             link=request.build_absolute_uri(obj.get_absolute_url()),
-            html=obj.summary,
+            html=shown.summary,
             published=midnight_utc(obj.date),
             updated=obj.updated_at,
             author="",
             category=str(Story._meta.verbose_name).capitalize(),
+            language=shown.language,
         )
     return Entry(
         id=entry_id(obj),
-        title=obj.title,
+        title=shown.title,
         link=request.build_absolute_uri(obj.get_absolute_url()),
-        html=obj.excerpt,
+        html=shown.excerpt,
         published=midnight_utc(obj.date),
         updated=obj.updated_at,
         author=obj.author_line,
         category=obj.type.name,
+        language=shown.language,
     )
+
+
+class _EntryLanguage:
+    """`xml:lang` on each item or entry: XML's own attribute, which RSS and Atom readers honour."""
+
+    def item_attributes(self, item: dict) -> dict:
+        attributes = super().item_attributes(item)
+        return {**attributes, "xml:lang": item["language"]} if item["language"] else attributes
+
+
+class RssFeed(_EntryLanguage, feedgenerator.Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(_EntryLanguage, feedgenerator.Atom1Feed):
+    pass
 
 
 def _syndication(
     feed_format: str, request: HttpRequest, title, link, description, entries
 ) -> tuple[str, str]:
-    generator = feedgenerator.Rss201rev2Feed if feed_format == "rss" else feedgenerator.Atom1Feed
+    generator = RssFeed if feed_format == "rss" else AtomFeed
     feed = generator(
         title=title,
         link=link,
@@ -88,6 +114,7 @@ def _syndication(
             updateddate=item.updated,
             author_name=item.author or None,
             categories=[item.category],
+            language=item.language,
         )
     return feed.writeString("utf-8"), feed.content_type
 
@@ -109,12 +136,19 @@ def _json_feed(request: HttpRequest, title, link, description, entries) -> tuple
                 "date_published": item.published.isoformat(),
                 "date_modified": item.updated.isoformat(),
                 "tags": [item.category],
+                **({"language": item.language} if item.language else {}),
                 **({"authors": [{"name": item.author}]} if item.author else {}),
             }
             for item in entries
         ],
     }
     return json.dumps(document, ensure_ascii=False), "application/feed+json; charset=utf-8"
+
+
+def _prefetch_translations(items: list) -> None:
+    """One query per kind for the translations every entry may be shown in."""
+    for model in (Component, Story):
+        prefetch_related_objects([obj for obj in items if isinstance(obj, model)], "translations")
 
 
 def feed_response(
@@ -126,7 +160,9 @@ def feed_response(
     description: str,
     items: Sequence[Component | Story | Entry],
 ) -> HttpResponse:
-    entries = [obj if isinstance(obj, Entry) else entry(request, obj) for obj in items[: settings.FEED_ITEMS]]
+    items = list(items[: settings.FEED_ITEMS])
+    _prefetch_translations(items)
+    entries = [obj if isinstance(obj, Entry) else entry(request, obj) for obj in items]
     link = request.build_absolute_uri(link)
     if feed_format == "json":
         body, content_type = _json_feed(request, title, link, description, entries)

@@ -1,6 +1,12 @@
-"""The feed of every listing: the same query as the page, as RSS, Atom or JSON Feed."""
+"""The feed of every listing: the same query as the page, as RSS, Atom or JSON Feed.
+
+Every feed takes the search page's `language` filter (`?language=es`: the items written in
+Spanish); the language prefix (`/es/…`) is the reader's, in which entries are shown where
+translated.
+"""
 
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -8,57 +14,86 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from resourcecentre.companies.queries import published_company
+from resourcecentre.i18n import reader_version
+from resourcecentre.lib.languages import language_name
 from resourcecentre.news import queries as news
-from resourcecentre.search.queries import FACET_BY_FIELD, SearchParams, search, tagged_listing
+from resourcecentre.search.queries import (
+    FACET_BY_FIELD,
+    SearchParams,
+    language_filter,
+    search,
+    tagged_listing,
+)
 from resourcecentre.taxonomy.queries import published_term
 
 from .generators import feed_response
 
 
+def _titled(title: str, languages: tuple[str, ...]) -> str:
+    """A feed's title, naming the languages it is filtered to: "Latest news, in Español"."""
+    if not languages:
+        return title
+    names = ", ".join(language_name(code) for code in languages)
+    return _("%(title)s, in %(languages)s") % {"title": title, "languages": names}
+
+
+def language_query(languages: tuple[str, ...]) -> str:
+    """The query string that asks a listing or its feed for these languages, or nothing."""
+    return "?" + urlencode([("language", code) for code in languages]) if languages else ""
+
+
 def story_feed(request: HttpRequest, slug: str, feed_format: str) -> HttpResponse:
     story = news.published_story(slug)
+    languages = language_filter(request.GET)
+    components = news.story_components(story).for_teasers()
+    if languages:
+        components = components.filter(language__in=languages)
+    shown = reader_version(story)
     return feed_response(
         request,
         feed_format,
-        title=story.headline,
+        title=_titled(shown.headline, languages),
         link=story.get_absolute_url(),
-        description=story.description,
-        items=news.story_components(story).for_teasers(),
+        description=shown.description,
+        items=components,
     )
 
 
 def latest_news_feed(request: HttpRequest, feed_format: str) -> HttpResponse:
+    languages = language_filter(request.GET)
     return feed_response(
         request,
         feed_format,
-        title=_("Latest news"),
-        link=reverse("news:latest_news"),
+        title=_titled(_("Latest news"), languages),
+        link=reverse("news:latest_news") + language_query(languages),
         description=_("The latest news items on business and human rights."),
-        items=news.latest_components(),
+        items=news.latest_components(languages),
     )
 
 
 def company_feed(request: HttpRequest, slug: str, feed_format: str) -> HttpResponse:
     company = published_company(slug)
+    languages = language_filter(request.GET)
     return feed_response(
         request,
         feed_format,
-        title=company.name,
+        title=_titled(company.name, languages),
         link=company.get_absolute_url(),
         description=_("News about %(company)s") % {"company": company.name},
-        items=tagged_listing("company", company, 1, settings.FEED_ITEMS).components,
+        items=tagged_listing("company", company, 1, settings.FEED_ITEMS, languages).components,
     )
 
 
 def term_feed(request: HttpRequest, kind: str, slug: str, feed_format: str) -> HttpResponse:
     term = published_term(kind, slug)
+    languages = language_filter(request.GET)
     return feed_response(
         request,
         feed_format,
-        title=term.name,
+        title=_titled(term.name, languages),
         link=term.get_absolute_url(),
         description=_("News about %(topic)s") % {"topic": term.name},
-        items=tagged_listing(FACET_BY_FIELD[kind].param, term, 1, settings.FEED_ITEMS).components,
+        items=tagged_listing(FACET_BY_FIELD[kind].param, term, 1, settings.FEED_ITEMS, languages).components,
     )
 
 

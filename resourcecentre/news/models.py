@@ -209,6 +209,10 @@ class ComponentTranslation(Orderable):
 
 
 class StoryQuerySet(PublishedQuerySet):
+    def for_listing(self):
+        """Each story with its translations, to show the reader's version."""
+        return self.prefetch_related("translations")
+
     def newest_first(self):
         return self.order_by("-date", "-id")
 
@@ -255,6 +259,41 @@ class Story(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, Tag
     @property
     def description(self) -> str:
         return plain_text(self.summary, limit=200)
+
+
+class StoryTranslation(Orderable):
+    """A story's headline and summary in another language; its components and tags are shared."""
+
+    story = ParentalKey(Story, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=12, choices=language_choices)
+    headline = models.CharField(_("headline"), max_length=500)
+    summary = RichTextField(_("summary"), features=RICH_TEXT_FEATURES, blank=True)
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["story", "language"], name="one_story_translation_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.headline} ({self.language})"
+
+    @property
+    def description(self) -> str:
+        return plain_text(self.summary, limit=200)
+
+    def save(self, *args, **kwargs) -> None:
+        self.summary = sanitize_html(self.summary)
+        super().save(*args, **kwargs)
+        self._touch_story()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        self._touch_story()
+        return deleted
+
+    def _touch_story(self) -> None:
+        """The story's page, teasers and feeds show its translations: mark it changed."""
+        Story.objects.filter(pk=self.story_id).update(updated_at=timezone.now())
 
 
 class StoryComponent(Orderable):

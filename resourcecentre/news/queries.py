@@ -36,7 +36,7 @@ TAGS_CACHE_SECONDS = 3600
 
 
 def published_story(slug: str) -> Story:
-    return get_object_or_404(Story.objects.published(), slug=slug)
+    return get_object_or_404(Story.objects.published().for_listing(), slug=slug)
 
 
 def item_tags(item: Story | Component) -> dict[str, list]:
@@ -77,18 +77,25 @@ def published_component(slug: str) -> Component:
         Component.objects.published()
         .for_listing()
         .prefetch_related(
-            Prefetch("story_links", StoryComponent.objects.filter(story__in=stories).select_related("story")),
+            Prefetch(
+                "story_links",
+                StoryComponent.objects.filter(story__in=stories)
+                .select_related("story")
+                .prefetch_related("story__translations"),
+            ),
         ),
         slug=slug,
     )
 
 
-def latest_components() -> QuerySet[Component]:
-    return Component.objects.published().for_teasers().newest_first()
+def latest_components(languages: tuple[str, ...] = ()) -> QuerySet[Component]:
+    """Newest first; with `languages`, only the items written in one of them."""
+    components = Component.objects.published().for_teasers().newest_first()
+    return components.filter(language__in=languages) if languages else components
 
 
 def latest_stories() -> QuerySet[Story]:
-    return Story.objects.published().newest_first()
+    return Story.objects.published().for_listing().newest_first()
 
 
 def components_about(condition: Q) -> QuerySet[Component]:
@@ -112,26 +119,22 @@ def translation_status(*, kind: str, language: str = "") -> QuerySet:
     """Stories or components, newest first; with `language`, only those that cannot be read in it.
 
     A language counts as present when the original or a translation is in it ("pt-br" serves
-    "pt"). Stories have no translations yet, so only their original language counts.
+    "pt"). Only published translations count: a draft's live in its revision until published.
     """
-    if kind == "story":
-        items = Story.objects.newest_first()
-        if language:
-            items = items.exclude(_language_condition("language", language))
-        return items.only("id", "headline", "language", "live", "slug")
-    items = Component.objects.newest_first().prefetch_related("translations")
+    model, title = (Story, "headline") if kind == "story" else (Component, "title")
+    items = model.objects.newest_first().prefetch_related("translations")
     if language:
         items = items.exclude(_language_condition("language", language)).exclude(
             _language_condition("translations__language", language)
         )
-    return items.only("id", "title", "language", "live", "slug")
+    return items.only("id", title, "language", "live", "slug")
 
 
 def translation_rows(items: list[Story | Component], languages: list[str]) -> list[TranslationRow]:
     rows = []
     for item in items:
         kind = "story" if isinstance(item, Story) else "component"
-        translated = [t.language for t in item.translations.all()] if kind == "component" else []
+        translated = [t.language for t in item.translations.all()]
         cells = []
         for code in languages:
             if same_language(code, item.language):

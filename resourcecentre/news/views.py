@@ -3,11 +3,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from resourcecentre import structured_data
+from resourcecentre import i18n, structured_data
+from resourcecentre.feeds.views import language_query
 from resourcecentre.pagination import PageInfo
 from resourcecentre.responses.queries import story_responses
+from resourcecentre.search.queries import language_filter
 
 from . import queries
+from .models import language_choices
 from .rendering import rendered_components
 
 
@@ -29,18 +32,20 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
     story_filter = queries.StoryFilter.from_query(request.GET)
     components = queries.story_components(story, story_filter).only("id", "updated_at")
     page = Paginator(components, settings.STORY_COMPONENTS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = i18n.reader_version(story)
     return render(
         request,
         "news/story.html",
         {
             "story": story,
+            "shown": shown,
             "filter": story_filter,
             "component_types": queries.story_component_types(story),
             "components_html": rendered_components(list(page), heading=3),
             "pages": PageInfo(page.number, page.paginator.num_pages),
             "tags": tags,
             "responses": story_responses(story),
-            "structured_data": structured_data.story(request, story, tags["companies"]),
+            "structured_data": structured_data.story(request, story, tags["companies"], shown),
         },
     )
 
@@ -59,11 +64,19 @@ def component(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def latest_news(request: HttpRequest) -> HttpResponse:
-    page = Paginator(queries.latest_components(), settings.LISTING_PAGE_SIZE).get_page(
+    """The newest news items; `?language=es` keeps those written in Spanish, as the feed does."""
+    languages = language_filter(request.GET)
+    page = Paginator(queries.latest_components(languages), settings.LISTING_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "news/latest_news.html",
-        {"page": page, "pages": PageInfo(page.number, page.paginator.num_pages)},
+        {
+            "page": page,
+            "pages": PageInfo(page.number, page.paginator.num_pages),
+            "languages": languages,
+            "language_choices": language_choices(),
+            "feed_query": language_query(languages),
+        },
     )

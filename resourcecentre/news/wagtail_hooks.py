@@ -2,11 +2,19 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PublishingPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    PublishingPanel,
+)
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
+from .forms import TranslatedItemForm
 from .models import Component, ComponentType, Source, Story
 
 TAXONOMY_PANEL = MultiFieldPanel(
@@ -30,17 +38,20 @@ class ComponentViewSet(SnippetViewSet):
     list_filter = ["type", "language", "live"]
     search_fields = ["title"]
     ordering = ["-date", "-id"]
-    panels = [
-        FieldPanel("title"),
-        FieldRowPanel([FieldPanel("type"), FieldPanel("date"), FieldPanel("language")]),
-        FieldRowPanel([FieldPanel("author"), FieldPanel("source")]),
-        FieldRowPanel([FieldPanel("original_title"), FieldPanel("original_date")]),
-        FieldPanel("excerpt"),
-        FieldPanel("url"),
-        TAXONOMY_PANEL,
-        InlinePanel("translations", heading=_("Translations"), label=_("Translation")),
-        PublishingPanel(),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("title"),
+            FieldRowPanel([FieldPanel("type"), FieldPanel("date"), FieldPanel("language")]),
+            FieldRowPanel([FieldPanel("author"), FieldPanel("source")]),
+            FieldRowPanel([FieldPanel("original_title"), FieldPanel("original_date")]),
+            FieldPanel("excerpt"),
+            FieldPanel("url"),
+            TAXONOMY_PANEL,
+            InlinePanel("translations", heading=_("Translations"), label=_("Translation")),
+            PublishingPanel(),
+        ],
+        base_form_class=TranslatedItemForm,
+    )
 
 
 class StoryViewSet(SnippetViewSet):
@@ -51,19 +62,30 @@ class StoryViewSet(SnippetViewSet):
     list_filter = ["language", "live"]
     search_fields = ["headline"]
     ordering = ["-date", "-id"]
-    panels = [
-        FieldPanel("headline"),
-        FieldPanel("summary"),
-        FieldRowPanel([FieldPanel("date"), FieldPanel("language")]),
-        TAXONOMY_PANEL,
-        InlinePanel(
-            "story_components",
-            heading=_("Components"),
-            label=_("Component"),
-            help_text=_("Choose existing components; search them by title."),
-        ),
-        PublishingPanel(),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("headline"),
+            FieldPanel("summary"),
+            FieldRowPanel([FieldPanel("date"), FieldPanel("language")]),
+            InlinePanel(
+                "translations",
+                heading=_("Translations"),
+                label=_("Translation"),
+                help_text=_(
+                    "The headline and summary in other languages; components are translated on their own."
+                ),
+            ),
+            TAXONOMY_PANEL,
+            InlinePanel(
+                "story_components",
+                heading=_("Components"),
+                label=_("Component"),
+                help_text=_("Choose existing components; search them by title."),
+            ),
+            PublishingPanel(),
+        ],
+        base_form_class=TranslatedItemForm,
+    )
 
 
 class SourceViewSet(SnippetViewSet):

@@ -19,7 +19,13 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from resourcecentre.companies.models import Company, CompanyIdentifier, CompanyName
-from resourcecentre.news.models import Component, ComponentTranslation, Story, StoryComponent
+from resourcecentre.news.models import (
+    Component,
+    ComponentTranslation,
+    Story,
+    StoryComponent,
+    StoryTranslation,
+)
 from resourcecentre.news.queries import TAXONOMY_FIELDS
 from resourcecentre.taxonomy.models import TERM_MODELS, Country, Issue, Region
 
@@ -246,6 +252,18 @@ def _tag_ids(model, ids: list[int]) -> dict[int, dict[str, list[int]]]:
     return tags
 
 
+def _translations(model, owner: str, ids: list[int], fields: tuple[str, ...]) -> dict[int, list[dict]]:
+    """{item id: its translations as {"language", *fields}, in the editor's order}."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        model.objects.filter(**{f"{owner}_id__in": among(ids)})
+        .order_by("sort_order", "id")
+        .values(f"{owner}_id", "language", *fields)
+    ):
+        found[row.pop(f"{owner}_id")].append(row)
+    return found
+
+
 def _dated(row: dict, *fields: str) -> dict:
     for name in fields:
         row[name] = _iso(row[name])
@@ -346,13 +364,7 @@ def _component_records(urls: Urls) -> Iterator[dict]:
     for chunk in _chunked(Component.objects.published(), fields):
         ids = [row["id"] for row in chunk]
         tags = _tag_ids(Component, ids)
-        translations = defaultdict(list)
-        for component_id, language, title, excerpt in (
-            ComponentTranslation.objects.filter(component_id__in=among(ids))
-            .order_by("sort_order", "id")
-            .values_list("component_id", "language", "title", "excerpt")
-        ):
-            translations[component_id].append({"language": language, "title": title, "excerpt": excerpt})
+        translations = _translations(ComponentTranslation, "component", ids, ("title", "excerpt"))
         stories = defaultdict(list)
         for component_id, story_id in (
             StoryComponent.objects.filter(component_id__in=among(ids), story__live=True)
@@ -395,6 +407,7 @@ def _story_records(urls: Urls) -> Iterator[dict]:
     for chunk in _chunked(Story.objects.published(), fields):
         ids = [row["id"] for row in chunk]
         tags = _tag_ids(Story, ids)
+        translations = _translations(StoryTranslation, "story", ids, ("headline", "summary"))
         components = defaultdict(list)
         for story_id, component_id in (
             StoryComponent.objects.filter(story_id__in=among(ids), component__live=True)
@@ -409,6 +422,7 @@ def _story_records(urls: Urls) -> Iterator[dict]:
                 "id": pk,
                 "url": urls("news:story", row["slug"]),
                 **_dated(row, "date", "created_at", "updated_at"),
+                "translations": translations[pk],
                 "components": components[pk],
                 **tags[pk],
             }

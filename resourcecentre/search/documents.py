@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from resourcecentre.companies.models import Company, CompanyName
 from resourcecentre.lib.html import plain_text
-from resourcecentre.news.models import Component, ComponentTranslation, Story
+from resourcecentre.news.models import Component, ComponentTranslation, Story, StoryTranslation
 from resourcecentre.taxonomy.models import Country
 
 from .engine import TAG_FIELDS, IndexDocument
@@ -91,6 +91,12 @@ def component_documents(ids: Iterable[int]) -> Iterator[IndexDocument]:
 def story_documents(ids: Iterable[int]) -> Iterator[IndexDocument]:
     for chunk in _chunks(sorted(ids)):
         tags = _tags(Story, chunk)
+        translations = defaultdict(list)
+        for t in StoryTranslation.objects.filter(story_id__in=chunk).values(
+            "story_id", "language", "headline", "summary"
+        ):
+            text = f"{t['headline']}\n{plain_text(t['summary'])}"
+            translations[t["story_id"]].append((t["language"], text))
         for row in (
             Story.objects.published()
             .filter(id__in=chunk)
@@ -102,7 +108,10 @@ def story_documents(ids: Iterable[int]) -> Iterator[IndexDocument]:
                 language=row["language"],
                 date=row["date"],
                 title=row["headline"],
-                texts=[(row["language"], f"{row['headline']}\n{plain_text(row['summary'])}")],
+                texts=[
+                    (row["language"], f"{row['headline']}\n{plain_text(row['summary'])}"),
+                    *translations[row["id"]],
+                ],
                 tags=tags[row["id"]],
             )
 

@@ -453,7 +453,7 @@ def _load(keys: list[tuple[str, int, float]]) -> list[Hit]:
         for obj in Component.objects.published().for_teasers().filter(id__in=by_kind["component"]):
             loaded[("component", obj.pk)] = obj
     if "story" in by_kind:
-        for obj in Story.objects.published().filter(id__in=by_kind["story"]):
+        for obj in Story.objects.published().for_listing().filter(id__in=by_kind["story"]):
             loaded[("story", obj.pk)] = obj
     if "company" in by_kind:
         for obj in Company.objects.select_related("hq_country").filter(id__in=by_kind["company"]):
@@ -552,20 +552,27 @@ class Listing:
     pages: PageInfo
 
 
-def tagged_listing(param: str, obj: Model, page: int, page_size: int = PAGE_SIZE) -> Listing:
-    """The published news items tagged with `obj` (a company, country, issue…), newest first.
+def tagged_listing(
+    param: str, obj: Model, page: int, page_size: int = PAGE_SIZE, languages: tuple[str, ...] = ()
+) -> Listing:
+    """The published news items tagged with `obj` (a company, country, issue…), newest first;
+    with `languages` (see `language_filter`), only those written in one of them.
 
     Served from the index; while the index is missing or rebuilding, from the database, so
     company and tag pages keep working.
     """
-    params = SearchParams(filters={param: (obj.slug,), "kind": ("component",)}, sort="newest", page=page)
+    filters = {param: (obj.slug,), "kind": ("component",), **({"language": languages} if languages else {})}
+    params = SearchParams(filters=filters, sort="newest", page=page)
     results = search(params, page_size=page_size, with_facets=False)
     if results.available:
         num_pages = max(1, -(-min(results.total, MAX_RESULTS_DEPTH) // page_size))
         if page > num_pages:
-            return tagged_listing(param, obj, num_pages, page_size)
+            return tagged_listing(param, obj, num_pages, page_size, languages)
         return Listing([hit.object for hit in results.hits], PageInfo(page, num_pages))
-    database_page = Paginator(components_about(tag_condition(obj)), page_size).get_page(page)
+    components = components_about(tag_condition(obj))
+    if languages:
+        components = components.filter(language__in=languages)
+    database_page = Paginator(components, page_size).get_page(page)
     return Listing(list(database_page), PageInfo(database_page.number, database_page.paginator.num_pages))
 
 
@@ -623,6 +630,13 @@ EXPORT_BATCH = 1000
 def unknown_params(query) -> list[str]:
     """The names in a query string that no search takes (the page ignores them)."""
     return sorted(name for name in query if name not in QUERY_PARAMS)
+
+
+def language_filter(query) -> tuple[str, ...]:
+    """The `language` values of a query string as the search page takes them (the language an
+    item is written in), lower-cased; values that cannot be language codes are left out."""
+    values = SearchParams.from_query(query).filters.get("language", ())
+    return tuple(dict.fromkeys(_recognised("language", values).values()))
 
 
 def unrecognised_values(params: SearchParams) -> list[tuple[str, str]]:

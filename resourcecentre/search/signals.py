@@ -3,14 +3,18 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from resourcecentre.companies.models import Company, CompanyName
-from resourcecentre.news.models import Component, ComponentTranslation, Source, Story
+from resourcecentre.news.models import Component, ComponentTranslation, Source, Story, StoryTranslation
 from resourcecentre.taxonomy.models import TERM_MODELS
 
 from .engine import TAG_FIELDS
 from .services import search_index_record_change
 
 KIND_OF = {Component: "component", Story: "story", Company: "company"}
-PARENT_OF = {ComponentTranslation: ("component", "component_id"), CompanyName: ("company", "company_id")}
+PARENT_OF = {
+    ComponentTranslation: ("component", "component_id"),
+    StoryTranslation: ("story", "story_id"),
+    CompanyName: ("company", "company_id"),
+}
 
 
 def _changed(sender, instance, **kwargs) -> None:

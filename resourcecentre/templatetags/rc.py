@@ -13,7 +13,6 @@ from resourcecentre.lib.languages import (
     format_local_date,
     format_local_number,
     language_name,
-    same_language,
     text_direction,
 )
 
@@ -83,10 +82,13 @@ def content_language_notice(context, original: str, translations=()) -> dict:
 @register.filter
 def reader_translation(item):
     """The item's translation into the reader's language, when it is not already in it."""
-    reader = get_language()
-    if same_language(reader, item.language):
-        return None
-    return next((t for t in item.translations.all() if same_language(reader, t.language)), None)
+    return i18n.reader_translation(item)
+
+
+@register.filter
+def reader_version(item):
+    """The item in the reader's language when translated, else the original (same field names)."""
+    return i18n.reader_version(item)
 
 
 @register.simple_tag(takes_context=True)

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from resourcecentre.companies.models import CompanyContact, CompanyIdentifier, CompanyName
-from resourcecentre.news.models import Component, ComponentTranslation, Story
+from resourcecentre.news.models import Component, ComponentTranslation, Story, StoryTranslation
 from resourcecentre.responses import services as responses
 from resourcecentre.taxonomy.models import Country
 from tests.factories import CompanyFactory, ComponentFactory, IssueFactory, StoryFactory
@@ -84,10 +84,18 @@ def world(db) -> World:
         headline="Kenya: Kestrel Mining accused of evictions", components=[evictions, water, draft]
     )
     story.companies.set([kestrel])
+    StoryTranslation.objects.create(
+        story=story,
+        language="es",
+        headline="Kenia: Kestrel Mining acusada de desalojos",
+        summary="<p>Kenia</p>",
+    )
     draft_story = StoryFactory(headline="DRAFTSTORY on Kestrel", draft=True, components=[evictions])
 
-    # A published story with a newer draft: the row keeps the published text.
+    # A published story with a newer draft, which also adds a translation: the rows keep the
+    # published text and translations.
     story.headline = "UNPUBLISHEDREVISION headline"
+    story.translations.add(StoryTranslation(language="fr", headline="UNPUBLISHEDREVISION titre"))
     story.save_revision()
     story.refresh_from_db()
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from resourcecentre.api import schemas
 from resourcecentre.api.models import ApiKey
 from resourcecentre.api.services import api_key_issue, api_key_revoke
 from tests.factories import ComponentFactory
@@ -145,6 +146,9 @@ def test_the_schema_is_openapi_3_1_with_examples_and_documents_errors(api, db):
     schema = get_json(api, "/api/v1/openapi.json")
     assert schema["openapi"] == "3.1.0"
     assert schema["components"]["schemas"]["Component"]["examples"][0]["translations"]
+    story_translations = schema["components"]["schemas"]["Story"]["properties"]["translations"]
+    assert story_translations["items"] == {"$ref": "#/components/schemas/StoryTranslation"}
+    assert schema["components"]["schemas"]["Story"]["examples"][0]["translations"][0]["headline"]
     for path, operations in schema["paths"].items():
         responses = operations["get"]["responses"]
         assert {"200", "400", "429"} <= responses.keys(), path
@@ -160,6 +164,13 @@ def test_the_schema_is_openapi_3_1_with_examples_and_documents_errors(api, db):
         "language",
         "sort",
     } <= search_parameters
+
+
+@pytest.mark.parametrize("name", ["Story", "StoryTranslation", "Component", "Translation", "Company"])
+def test_each_example_in_the_schema_is_a_valid_answer(name):
+    model = getattr(schemas, name)
+    [example] = model.model_config["json_schema_extra"]["examples"]
+    assert model.model_validate(example)
 
 
 def test_no_cache_in_front_of_the_api_skips_the_key_check_or_the_limit(settings, db):

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from resourcecentre.news.models import StoryTranslation
 from resourcecentre.taxonomy.models import Country
 from tests.factories import CompanyFactory, ComponentFactory, StoryFactory
 
@@ -25,7 +26,8 @@ def test_schemathesis_finds_no_failure_in_the_live_api(
         component.companies.set([company])
         component.countries.set([Country.objects.get(code="KE")])
     ComponentFactory(title="Unpublished", draft=True)
-    StoryFactory(components=components)
+    story = StoryFactory(components=components)
+    StoryTranslation.objects.create(story=story, language="ja", headline="見出し", summary="<p>要約</p>")
     rebuild_index()
     run = subprocess.run(
         [

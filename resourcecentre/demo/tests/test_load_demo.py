@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import call_command
+from django.utils.translation import override
 
 from resourcecentre.companies.models import Company
 from resourcecentre.ingest.models import Candidate
-from resourcecentre.news.models import Component, ComponentTranslation, Story
+from resourcecentre.news.models import Component, ComponentTranslation, Story, StoryTranslation
 from resourcecentre.responses.models import Invitation
 from resourcecentre.site_messages.models import SiteMessage
 
@@ -21,6 +22,7 @@ def _counts():
         Component.objects.count(),
         Company.objects.count(),
         ComponentTranslation.objects.count(),
+        StoryTranslation.objects.count(),
         SiteMessage.objects.count(),
         Invitation.objects.count(),
         Candidate.objects.count(),
@@ -65,3 +67,17 @@ def test_the_demo_inbox_holds_tagged_candidates():
     assert Candidate.objects.filter(status="new").count() >= 20
     kestrel = Company.objects.get(name="Kestrel Mining plc")
     assert Candidate.objects.filter(tags__company=kestrel).exists()
+
+
+def test_the_seed_story_reads_in_spanish_also_in_a_database_loaded_before(client):
+    call_command("load_demo")
+    seed = Story.objects.get(headline=SEED_HEADLINE)
+    with override("es"):
+        html = client.get(seed.get_absolute_url()).content.decode()
+    assert "EE. UU.: El director ejecutivo de Amazon anuncia su apoyo" in html
+    assert '<article class="story" lang="es" dir="ltr">' in html
+    seed.translations.all().delete()  # as in a database loaded before the translation was written
+    call_command("load_demo")
+    seed = Story.objects.get(headline=SEED_HEADLINE)
+    assert [t.language for t in seed.translations.all()] == ["es"]
+    assert [t.language for t in seed.get_latest_revision_as_object().translations.all()] == ["es"]

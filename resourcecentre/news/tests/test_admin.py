@@ -123,6 +123,10 @@ def test_an_editor_attaches_an_existing_component_to_a_story(client, editor, reb
         "story_components-MAX_NUM_FORMS": "1000",
         "story_components-0-component": existing.pk,
         "story_components-0-ORDER": "1",
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
+        "translations-MIN_NUM_FORMS": "0",
+        "translations-MAX_NUM_FORMS": "1000",
         "action-publish": "action-publish",
     }
     assert client.post("/admin/snippets/news/story/add/", data).status_code == 302

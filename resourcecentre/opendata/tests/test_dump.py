@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from resourcecentre.companies.models import CompanyContact, CompanyIdentifier, CompanyName
-from resourcecentre.news.models import ComponentTranslation
+from resourcecentre.news.models import ComponentTranslation, StoryTranslation
 from resourcecentre.opendata.queries import dumps
 from resourcecentre.opendata.services import DumpInProgress, dump_enqueue_if_due, dump_write, utc_today
 from resourcecentre.taxonomy.models import Country, Issue, Region
@@ -36,7 +36,12 @@ def archive():
         component=evictions, language="es", title="Kestrel acusada de desalojos"
     )
     draft = ComponentFactory(title="Unpublished draft about Kestrel", draft=True)
-    StoryFactory(headline="Kestrel: evictions in Kenya", components=[evictions, draft])
+    story = StoryFactory(headline="Kestrel: evictions in Kenya", components=[evictions, draft])
+    StoryTranslation.objects.create(
+        story=story, language="es", headline="Kestrel: desalojos en Kenia", summary="<p>Desalojos.</p>"
+    )
+    story.translations.add(StoryTranslation(language="fr", headline="Unpublished translation draft"))
+    story.save_revision()  # a translation added in a draft stays in the revision
     StoryFactory(headline="A draft story nobody may see", draft=True)
     return {"kestrel": kestrel, "evictions": evictions, "draft": draft}
 
@@ -74,6 +79,7 @@ def test_drafts_and_company_contacts_never_reach_the_dump(archive, settings):
     text = gzip.decompress((settings.OPEN_DATA_DIR / info.name).read_bytes()).decode()
     assert "Unpublished draft" not in text
     assert "A draft story nobody may see" not in text
+    assert "Unpublished translation draft" not in text
     assert "secret-press-office" not in text
     [story] = [r for r in _records(info, settings) if r["type"] == "story"]
     assert story["components"] == [archive["evictions"].pk]  # the draft component is not listed
@@ -97,6 +103,14 @@ def test_a_component_comes_with_its_translations_tags_and_stories(archive, setti
     [company] = [r for r in records if r["type"] == "company"]
     assert company["other_names"] == [{"name": "Kestrel Resources", "kind": "former"}]
     assert company["identifiers"] == [{"scheme": "lei", "value": "5493001KJTIIGC8Y1R12"}]
+
+
+def test_a_story_comes_with_its_published_translations(archive, settings):
+    [story] = [r for r in _records(dump_write(day=DAY), settings) if r["type"] == "story"]
+    assert story["headline"] == "Kestrel: evictions in Kenya" and story["language"] == "en"
+    assert story["translations"] == [
+        {"language": "es", "headline": "Kestrel: desalojos en Kenia", "summary": "<p>Desalojos.</p>"}
+    ]
 
 
 def test_the_dump_is_described_by_its_size_rows_and_checksum(archive, settings):

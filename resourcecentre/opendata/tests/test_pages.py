@@ -28,6 +28,8 @@ def test_the_data_page_explains_the_licence_the_fields_and_the_api(client, db):
     assert 'href="/api/v1/docs"' in html
     for field in ("component_type", "translations", "hq_country", "updated_at", "source_url"):
         assert f"<code>{field}</code>" in html
+    [story_fields] = re.findall(r"<th scope=\"row\"><code>story</code></th><td>(.*?)</td>", html)
+    assert "<code>translations</code> (language, headline, summary)" in story_fields
     assert "No dump has been written yet" in html
 
 
