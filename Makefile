@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := resourcecentre.settings
 
-.PHONY: run test install install-test lint format migrate demo messages check-messages browser-deps prod-check audit clean
+.PHONY: run test install install-test lint format migrate demo messages update-messages check-messages browser-deps prod-check audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,19 +26,28 @@ install-test: $(VENV)/.installed-test messages
 # Translations: compiled with Babel (a dependency), so GNU gettext is not needed.
 messages: $(VENV)/.installed
 	@for po in $$(find resourcecentre -path '*/LC_MESSAGES/*.po'); do \
-		$(VENV)/bin/pybabel compile --use-fuzzy --input-file $$po --output-file $${po%.po}.mo >/dev/null \
+		$(VENV)/bin/pybabel --quiet compile --use-fuzzy --input-file $$po --output-file $${po%.po}.mo >/dev/null \
 		|| exit 1; done
 
 # The interface languages besides English, as Django names their locale folders.
 MESSAGE_LOCALES ?= es fr pt de zh_Hans ja ko ar ru
 
-## make check-messages: extract every interface string (GNU gettext), then fail on any language
-## that lacks a translation, a fuzzy entry or a translation whose placeholders differ. Not yet
-## part of `make test`: the catalogues are not translated yet.
-check-messages: install
+## make update-messages: extract every interface string into the catalogues (GNU gettext's
+## xgettext and msgmerge), for translators to fill. New strings arrive untranslated; strings
+## that merely changed arrive "fuzzy" with a guess, to be checked and the flag removed.
+update-messages: install
 	$(PY) manage.py makemessages --no-location --ignore 'node_modules/*' --ignore 'var/*' \
 		$(foreach locale,$(MESSAGE_LOCALES),--locale $(locale))
-	$(PY) -m resourcecentre.lib.catalogues resourcecentre --languages "$(MESSAGE_LOCALES)"
+
+## make check-messages (part of `make test`): extract the strings into a copy of the tree, so the
+## catalogues here are untouched, and fail on any language that lacks a translation, has a fuzzy
+## entry or a translation whose placeholders differ.
+check-messages: install
+	@copy=$$(mktemp -d) && trap 'rm -rf "$$copy"' EXIT && \
+	cp -r manage.py resourcecentre "$$copy"/ && \
+	(cd "$$copy" && VAR_DIR="$$copy/var" $(abspath $(PY)) manage.py makemessages --no-location \
+		--ignore 'var/*' $(foreach locale,$(MESSAGE_LOCALES),--locale $(locale)) >/dev/null) && \
+	$(PY) -m resourcecentre.lib.catalogues "$$copy/resourcecentre" --languages "$(MESSAGE_LOCALES)"
 
 migrate: install
 	$(PY) manage.py migrate --no-input
@@ -75,7 +84,7 @@ browser-deps: node_modules/.installed
 	@command -v java >/dev/null || { echo "The Nu HTML checker needs Java: sudo apt-get install default-jre-headless"; exit 1; }
 
 ## make test: set up and run the whole suite (DATABASE_URL=postgres://… for PostgreSQL).
-test: install-test browser-deps
+test: install-test browser-deps check-messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
