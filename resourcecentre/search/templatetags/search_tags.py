@@ -1,23 +1,68 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 
 from resourcecentre.i18n import reader_version
 from resourcecentre.lib.html import plain_text
+from resourcecentre.lib.languages import format_local_number
+from resourcecentre.templatetags.rc import local_time
 
 from ..highlight import highlight
+from ..queries import FacetGroup, Hit
 
 register = template.Library()
 
 
+# One search hit, as the page lists it. Built here rather than in the template: twenty of them
+# were half the page's rendering (bench/search_page.py). The whitespace is the template's.
+HIT = (
+    '<li class="hit" lang="{}">\n'
+    '          <p class="teaser__meta"><span class="component__type">{}</span>\n'
+    "          {}</p>\n"
+    '          <h3 class="teaser__title"><a href="{}">{}</a></h3>\n'
+    '          <p class="hit__snippet">{}</p>\n'
+    "        </li>"
+)
+
+
 @register.simple_tag
-def snippet(hit, words: list[str]) -> SafeString:
-    """The highlighted passage of a search hit that matches the words searched for."""
+def search_hit(hit: Hit, words: list[str]) -> SafeString:
+    """A hit's kind, date, linked title and the highlighted passage that matches `words`."""
     obj = hit.object
     if hit.kind == "component":
-        text, language = f"{obj.original_title} {plain_text(obj.excerpt)}".strip(), obj.language
+        language, kind, title = obj.language, obj.type.name, obj.title
+        text = f"{obj.original_title} {plain_text(obj.excerpt)}".strip()
     elif hit.kind == "story":
-        shown = reader_version(obj)  # the version the hit's headline is shown in
-        text, language = plain_text(shown.summary), shown.language
+        shown = reader_version(obj)  # the reader's translation when there is one
+        language, kind, title = shown.language, gettext("Story"), shown.headline
+        text = plain_text(shown.summary)
     else:
-        text, language = obj.summary, "en"
-    return highlight(text, words, language)
+        language, kind, title, text = "und", gettext("Company"), obj.name, obj.summary
+    date = local_time(obj.date) if hit.kind != "company" else ""
+    # A company page has no one language (lang="und"); its summary is matched as English.
+    snippet = highlight(text, words, "en" if hit.kind == "company" else language)
+    return format_html(HIT, language, kind, date, obj.get_absolute_url(), title, snippet)
+
+
+@register.simple_tag
+def facet_options(group: FacetGroup) -> SafeString:
+    """A facet's checkboxes, one `<li>` each, built here rather than by a template loop: a page
+    shows up to a hundred, and that loop was a fifth of its rendering (bench/search_page.py).
+    The whitespace is what the loop wrote, so the page is unchanged."""
+    language = get_language()
+    return format_html_join(
+        "",
+        '\n          <li><label><input type="checkbox" name="{}" value="{}"{}> {} '
+        '<span class="facet__count">({})</span></label></li>\n          ',
+        (
+            (
+                group.facet.param,
+                value.value,
+                " checked" if value.selected else "",
+                value.label,
+                format_local_number(value.count, language),
+            )
+            for value in group.values
+        ),
+    )
