@@ -161,7 +161,8 @@ class _Loader:
         revision so that the editor's next edit starts from them."""
         have = set(story.translations.values_list("language", flat=True))
         missing = [t for t in row.get("translations", []) if t["language"] not in have]
-        if not missing:
+        # A story an editor withdrew or is redrafting is theirs now: never republish it.
+        if not missing or not story.live or story.has_unpublished_changes:
             return
         for translation in missing:
             story.translations.add(StoryTranslation(**translation))

@@ -1,8 +1,8 @@
 """The feed of every listing: the same query as the page, as RSS, Atom or JSON Feed.
 
-Every feed takes the search page's `language` filter (`?language=es`: the items written in
-Spanish); the language prefix (`/es/…`) is the reader's, in which entries are shown where
-translated.
+Every news feed (latest news, story, company, tag, search) takes the search page's `language`
+filter (`?language=es`: the items written in Spanish); the language prefix (`/es/…`) is the
+reader's, in which entries are shown where translated.
 """
 
 from dataclasses import replace

@@ -179,33 +179,47 @@ class Component(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed,
         return plain_text(self.excerpt, limit=200)
 
 
-class ComponentTranslation(Orderable):
+class ItemTranslation(Orderable):
+    """What component and story translations share: their rich text is sanitised like the
+    original's, and saving or deleting one marks the item changed, since its pages, teasers
+    and feeds show its translations."""
+
+    item_field = ""  # the ParentalKey to the translated item
+    rich_text_field = ""
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        setattr(self, self.rich_text_field, sanitize_html(getattr(self, self.rich_text_field)))
+        super().save(*args, **kwargs)
+        self._touch_item()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        self._touch_item()
+        return deleted
+
+    def _touch_item(self) -> None:
+        item = self._meta.get_field(self.item_field)
+        item.related_model.objects.filter(pk=getattr(self, item.attname)).update(updated_at=timezone.now())
+
+
+class ComponentTranslation(ItemTranslation):
     component = ParentalKey(Component, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(_("language"), max_length=12, choices=language_choices)
     title = models.CharField(_("title"), max_length=500)
     excerpt = RichTextField(_("excerpt"), features=RICH_TEXT_FEATURES, blank=True)
 
-    class Meta(Orderable.Meta):
+    item_field, rich_text_field = "component", "excerpt"
+
+    class Meta(ItemTranslation.Meta):
         constraints = [
             models.UniqueConstraint(fields=["component", "language"], name="one_translation_per_language")
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
-
-    def save(self, *args, **kwargs) -> None:
-        self.excerpt = sanitize_html(self.excerpt)
-        super().save(*args, **kwargs)
-        self._touch_component()
-
-    def delete(self, *args, **kwargs):
-        deleted = super().delete(*args, **kwargs)
-        self._touch_component()
-        return deleted
-
-    def _touch_component(self) -> None:
-        """The component's rendered HTML includes its translations: mark it changed."""
-        Component.objects.filter(pk=self.component_id).update(updated_at=timezone.now())
 
 
 class StoryQuerySet(PublishedQuerySet):
@@ -261,7 +275,7 @@ class Story(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, Tag
         return plain_text(self.summary, limit=200)
 
 
-class StoryTranslation(Orderable):
+class StoryTranslation(ItemTranslation):
     """A story's headline and summary in another language; its components and tags are shared."""
 
     story = ParentalKey(Story, on_delete=models.CASCADE, related_name="translations")
@@ -269,7 +283,9 @@ class StoryTranslation(Orderable):
     headline = models.CharField(_("headline"), max_length=500)
     summary = RichTextField(_("summary"), features=RICH_TEXT_FEATURES, blank=True)
 
-    class Meta(Orderable.Meta):
+    item_field, rich_text_field = "story", "summary"
+
+    class Meta(ItemTranslation.Meta):
         constraints = [
             models.UniqueConstraint(fields=["story", "language"], name="one_story_translation_per_language")
         ]
@@ -280,20 +296,6 @@ class StoryTranslation(Orderable):
     @property
     def description(self) -> str:
         return plain_text(self.summary, limit=200)
-
-    def save(self, *args, **kwargs) -> None:
-        self.summary = sanitize_html(self.summary)
-        super().save(*args, **kwargs)
-        self._touch_story()
-
-    def delete(self, *args, **kwargs):
-        deleted = super().delete(*args, **kwargs)
-        self._touch_story()
-        return deleted
-
-    def _touch_story(self) -> None:
-        """The story's page, teasers and feeds show its translations: mark it changed."""
-        Story.objects.filter(pk=self.story_id).update(updated_at=timezone.now())
 
 
 class StoryComponent(Orderable):

@@ -118,7 +118,14 @@ def component_tags(component: Component) -> set[str]:
 
 
 def story_tags(story: Story) -> set[str]:
-    return {f"story:{story.slug}", "news", "site"} | _term_tags(_tagged_with(story))
+    """The story's pages and listings, and its components' pages, which list it by headline."""
+    components = list(
+        Component.objects.filter(story_links__story=story).values_list("slug", flat=True)[: MANY + 1]
+    )
+    if len(components) > MANY:
+        return {EVERY_PAGE}
+    tags = {f"story:{story.slug}", "news", "site"} | {f"component:{slug}" for slug in components}
+    return tags | _term_tags(_tagged_with(story))
 
 
 def _pages_about(field: str, object_id: int) -> set[str]:
@@ -174,15 +181,14 @@ def _story_component_changed(sender, instance, **kwargs) -> None:
 
 
 def _translation_changed(sender, instance, **kwargs) -> None:
-    component = Component.objects.filter(pk=instance.component_id).first()
-    if component is not None:
-        page_cache_invalidate_on_commit(component_tags(component))
-
-
-def _story_translation_changed(sender, instance, **kwargs) -> None:
-    story = Story.objects.filter(pk=instance.story_id).first()
-    if story is not None:
-        page_cache_invalidate_on_commit(story_tags(story))
+    """A component's or a story's translation: the pages of the item it translates, if it is
+    still there (deleting an item deletes its translations after it)."""
+    key = instance._meta.get_field(instance.item_field)
+    item = key.related_model.objects.filter(pk=getattr(instance, key.attname)).first()
+    if isinstance(item, Component):
+        page_cache_invalidate_on_commit(component_tags(item))
+    elif item is not None:
+        page_cache_invalidate_on_commit(story_tags(item))
 
 
 def _source_changed(sender, instance, **kwargs) -> None:
@@ -263,7 +269,7 @@ def connect() -> None:
     for model, handler in (
         (StoryComponent, _story_component_changed),
         (ComponentTranslation, _translation_changed),
-        (StoryTranslation, _story_translation_changed),
+        (StoryTranslation, _translation_changed),
         (Source, _source_changed),
         (SiteMessage, _everything_changed),
         (ComponentType, _everything_changed),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import tantivy
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Model
@@ -21,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from resourcecentre.companies.models import Company
 from resourcecentre.lib.dates import midnight_utc
-from resourcecentre.lib.languages import language_name
+from resourcecentre.lib.languages import language_name, same_language
 from resourcecentre.news.models import Component, ComponentType, Story
 from resourcecentre.news.queries import components_about
 from resourcecentre.pagination import PageInfo
@@ -633,10 +634,14 @@ def unknown_params(query) -> list[str]:
 
 
 def language_filter(query) -> tuple[str, ...]:
-    """The `language` values of a query string as the search page takes them (the language an
-    item is written in), lower-cased; values that cannot be language codes are left out."""
+    """The content languages a query string's `language` values name, for listings and feeds
+    ("pt-br" reads "pt"); values that name none ("und", "zz", a script tag) are left out."""
     values = SearchParams.from_query(query).filters.get("language", ())
-    return tuple(dict.fromkeys(_recognised("language", values).values()))
+    named = (
+        next((code for code in settings.CONTENT_LANGUAGES if same_language(value, code)), None)
+        for value in _recognised("language", values).values()
+    )
+    return tuple(dict.fromkeys(code for code in named if code))
 
 
 def unrecognised_values(params: SearchParams) -> list[tuple[str, str]]:

@@ -81,3 +81,14 @@ def test_the_seed_story_reads_in_spanish_also_in_a_database_loaded_before(client
     seed = Story.objects.get(headline=SEED_HEADLINE)
     assert [t.language for t in seed.translations.all()] == ["es"]
     assert [t.language for t in seed.get_latest_revision_as_object().translations.all()] == ["es"]
+
+
+def test_loading_again_never_republishes_a_story_an_editor_withdrew():
+    call_command("load_demo")
+    seed = Story.objects.get(headline=SEED_HEADLINE)
+    seed.translations.all().delete()
+    seed.unpublish()
+    call_command("load_demo")
+    seed.refresh_from_db()
+    assert not seed.live
+    assert not seed.translations.exists()

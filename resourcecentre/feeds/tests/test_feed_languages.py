@@ -168,7 +168,13 @@ def test_the_story_feed_takes_the_language_filter_too(client, story):
     assert len(everything.entries) == 3
 
 
-@pytest.mark.parametrize("value", ["<script>", "x" * 300, "../../etc", "", "es' OR 1=1"])
+def test_a_regional_code_reads_its_language(client, languages_world):
+    _, feed = _feed(client, url_in("en", "news:latest_news_feed", feed_format="rss"), language="es-MX")
+    assert [e.title for e in feed.entries] == ["Huelga en Rosebloom"]
+    assert feed.feed.title == "Latest news, in Español"
+
+
+@pytest.mark.parametrize("value", ["<script>", "x" * 300, "../../etc", "", "es' OR 1=1", "und", "zz", "eng"])
 def test_language_values_that_name_no_language_are_ignored(client, languages_world, value):
     response, feed = _feed(client, url_in("en", "news:latest_news_feed", feed_format="rss"), language=value)
     assert len(feed.entries) == 3

@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import reverse, translate_url
 
 from resourcecentre.alerts.models import WeeklyUpdate, WeeklyUpdateStory
+from resourcecentre.news.models import StoryTranslation
 from resourcecentre.site_messages.queries import HIDDEN_COOKIE
 from tests.factories import CompanyFactory, ComponentFactory, SiteMessageFactory, StoryFactory
 
@@ -85,6 +86,22 @@ def test_a_changed_headline_replaces_the_cached_page(client, story, commit):
     assert "Mine admits hiding injuries" in client.get(story.get_absolute_url()).content.decode()
 
 
+def test_a_story_translation_reaches_the_cached_pages_of_its_components(client, story, commit):
+    component = story.story_components.get().component
+    url = translate_url(component.get_absolute_url(), "es")
+    assert client.get(url).wsgi_request.page_cache == "miss"
+    assert client.get(url).wsgi_request.page_cache == "hit"
+    translation = StoryTranslation.objects.create(
+        story=story, language="es", headline="La mina ocultó lesiones"
+    )
+    commit()
+    assert "La mina ocultó lesiones" in client.get(url).content.decode()
+    translation.headline = "La mina admite que ocultó lesiones"
+    translation.save()
+    commit()
+    assert "La mina admite que ocultó lesiones" in client.get(url).content.decode()
+
+
 def test_saving_a_draft_leaves_the_published_page_cached(client, story, commit):
     client.get(story.get_absolute_url())
     story.headline = "A draft headline nobody should see yet"
@@ -103,12 +120,12 @@ def test_publishing_a_weekly_update_shows_at_once_in_the_cached_archive(client, 
     WeeklyUpdateStory.objects.create(issue=issue, story=story)
     commit()
     assert "Miners&#x27; week" in client.get(archive).content.decode()
-    page = client.get(issue.get_absolute_url()).content.decode()
-    assert "Mine accused of hiding injuries" in page
-    issue.subject = "A draft subject nobody should see yet"
-    issue.save_revision()
+    assert "Mine accused of hiding injuries" in client.get(issue.get_absolute_url()).content.decode()
+    # The issue page lists its stories by headline: a changed headline reaches it.
+    story.headline = "Mine admits hiding injuries"
+    story.save()
     commit()
-    assert "A draft subject" not in client.get(archive).content.decode()
+    assert "Mine admits hiding injuries" in client.get(issue.get_absolute_url()).content.decode()
     issue.unpublish()
     commit()
     assert client.get(issue.get_absolute_url()).status_code == 404
