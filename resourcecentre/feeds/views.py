@@ -6,7 +6,6 @@ reader's, in which entries are shown where translated.
 """
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from resourcecentre.search.queries import (
     FACET_BY_FIELD,
     SearchParams,
     language_filter,
+    language_query,
     search,
     tagged_listing,
 )
@@ -37,17 +37,10 @@ def _titled(title: str, languages: tuple[str, ...]) -> str:
     return _("%(title)s, in %(languages)s") % {"title": title, "languages": names}
 
 
-def language_query(languages: tuple[str, ...]) -> str:
-    """The query string that asks a listing or its feed for these languages, or nothing."""
-    return "?" + urlencode([("language", code) for code in languages]) if languages else ""
-
-
 def story_feed(request: HttpRequest, slug: str, feed_format: str) -> HttpResponse:
     story = news.published_story(slug)
     languages = language_filter(request.GET)
-    components = news.story_components(story).for_teasers()
-    if languages:
-        components = components.filter(language__in=languages)
+    components = news.story_components(story).for_teasers().written_in(languages)
     shown = reader_version(story)
     return feed_response(
         request,

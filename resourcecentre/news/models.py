@@ -95,6 +95,10 @@ class PublishedQuerySet(models.QuerySet):
 
 
 class ComponentQuerySet(PublishedQuerySet):
+    def written_in(self, languages: tuple[str, ...]):
+        """The items written in one of `languages`; all of them when none is given."""
+        return self.filter(language__in=languages) if languages else self
+
     def for_teasers(self):
         """What a title-and-byline list shows: no translations."""
         return self.select_related("type", "source")

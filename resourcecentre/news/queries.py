@@ -91,7 +91,7 @@ def published_component(slug: str) -> Component:
 def latest_components(languages: tuple[str, ...] = ()) -> QuerySet[Component]:
     """Newest first; with `languages`, only the items written in one of them."""
     components = Component.objects.published().for_teasers().newest_first()
-    return components.filter(language__in=languages) if languages else components
+    return components.written_in(languages)
 
 
 def latest_stories() -> QuerySet[Story]:

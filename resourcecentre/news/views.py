@@ -4,10 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from resourcecentre import i18n, structured_data
-from resourcecentre.feeds.views import language_query
 from resourcecentre.pagination import PageInfo
 from resourcecentre.responses.queries import story_responses
-from resourcecentre.search.queries import language_filter
+from resourcecentre.search.queries import language_filter, language_query
 
 from . import queries
 from .models import language_choices

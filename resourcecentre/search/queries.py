@@ -570,9 +570,7 @@ def tagged_listing(
         if page > num_pages:
             return tagged_listing(param, obj, num_pages, page_size, languages)
         return Listing([hit.object for hit in results.hits], PageInfo(page, num_pages))
-    components = components_about(tag_condition(obj))
-    if languages:
-        components = components.filter(language__in=languages)
+    components = components_about(tag_condition(obj)).written_in(languages)
     database_page = Paginator(components, page_size).get_page(page)
     return Listing(list(database_page), PageInfo(database_page.number, database_page.paginator.num_pages))
 
@@ -642,6 +640,11 @@ def language_filter(query) -> tuple[str, ...]:
         for value in _recognised("language", values).values()
     )
     return tuple(dict.fromkeys(code for code in named if code))
+
+
+def language_query(languages: tuple[str, ...]) -> str:
+    """The query string that asks a listing or its feed for these languages, or nothing."""
+    return "?" + urlencode([("language", code) for code in languages]) if languages else ""
 
 
 def unrecognised_values(params: SearchParams) -> list[tuple[str, str]]:
