@@ -29,6 +29,11 @@ class Target:
     story: Story | None = None
     label: str = ""
 
+    @property
+    def language(self) -> str:
+        """The language the label is written in, when it is a story's headline."""
+        return self.story.language if self.story else ""
+
 
 def follow_target(query: QueryDict) -> Target | None:
     """The story, Weekly Update edition or saved search in a follow link; None when the link

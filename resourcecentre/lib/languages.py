@@ -20,14 +20,15 @@ def _locale(code: str) -> Locale | None:
 
 
 @lru_cache(maxsize=512)
-def language_name(code: str, in_language: str | None = None) -> str:
-    """The language's name in `in_language`, by default in itself ("日本語" for "ja")."""
+def language_name(code: str, in_language: str | None = None, *, capitalised: bool = True) -> str:
+    """The language's name in `in_language`, by default in itself ("日本語" for "ja"), with a
+    capital as a menu shows it; `capitalised=False` gives it as a sentence writes it ("inglés")."""
     locale = _locale(code)
     if locale is None:
         return code
     display = _locale(in_language) if in_language else locale
     name = locale.get_display_name(display or locale) or code
-    return name[:1].upper() + name[1:]
+    return name[:1].upper() + name[1:] if capitalised else name
 
 
 def text_direction(code: str) -> str:

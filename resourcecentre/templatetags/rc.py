@@ -4,7 +4,7 @@ import datetime
 import json
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -32,6 +32,21 @@ def jsonld(data: dict) -> SafeString:
 @register.filter
 def native_language_name(code: str) -> str:
     return language_name(code)
+
+
+@register.filter
+def in_language(text: str, code: str) -> SafeString:
+    """`text` marked as written in `code` (`lang` and `dir`), for a title quoted in a sentence
+    of the reader's language; escaped and unmarked when the language is not known."""
+    if not code:
+        return conditional_escape(text)
+    return format_html('<span lang="{}" dir="{}">{}</span>', code, text_direction(code), text)
+
+
+@register.filter
+def language_in_sentence(code: str) -> str:
+    """The language's name as a sentence in the reader's language writes it ("inglés" in Spanish)."""
+    return language_name(code, get_language(), capitalised=False)
 
 
 @register.filter

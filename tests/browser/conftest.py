@@ -1,6 +1,8 @@
 """Fixtures for the browser tests: the demo data set served by a live server."""
 
 import pytest
+from django.conf import settings
+from django.utils.translation import override
 
 from resourcecentre.demo.services import demo_load
 from resourcecentre.news.models import Story
@@ -22,3 +24,14 @@ def demo(committed_db, rebuild_index) -> Story:
     demo_load()
     rebuild_index()
     return Story.objects.get(headline=SEED_HEADLINE)
+
+
+@pytest.fixture(autouse=True)
+def _english_addresses():
+    """Paths built in a test (`get_absolute_url`, `translate_url`) start from English.
+
+    Django's test client leaves the last request's language active in the test's thread, so a
+    test that fetched a Russian page would otherwise hand the next test Russian addresses.
+    """
+    with override(settings.LANGUAGE_CODE):
+        yield

@@ -3,6 +3,7 @@
 import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import timezone
 
@@ -37,6 +38,8 @@ def public_pages(story: Story) -> dict[str, str]:
         "issue tag": Issue.objects.get(name="Privacy").get_absolute_url(),
         "latest news": reverse("news:latest_news"),
         "search": reverse("search:search") + "?" + urlencode({"q": "facial recognition"}),
+        "search with a facet": _faceted_search(),
+        "follow": reverse("alerts:follow") + "?" + urlencode({"story": story.slug}),
         "open data": _open_data_page(),
         **language_pages(story),
         NOT_FOUND: "/en/stories/no-such-story/",
@@ -56,6 +59,38 @@ def language_pages(story: Story) -> dict[str, str]:
         "company in Arabic": translate_url(company.get_absolute_url(), "ar"),
         "search in Arabic": translate_url(search, "ar"),
     }
+
+
+def every_language_pages(story: Story, response_form: str) -> dict[str, str]:
+    """A representative page of each kind in every interface language but English (which
+    `public_pages` covers in full), keyed "<language> <page>".
+
+    `response_form` is the company's private page from `response_pages`. The follow page names
+    the English story inside the reader's interface, which is where a missing `lang` would show.
+    """
+    english = {
+        "home": reverse("home"),
+        "story": story.get_absolute_url(),
+        "company": story.companies.get(name="Amazon").get_absolute_url(),
+        "search with a facet": _faceted_search(),
+        "latest news": reverse("news:latest_news"),
+        "follow": reverse("alerts:follow") + "?" + urlencode({"story": story.slug}),
+        "response form": response_form,
+    }
+    return {
+        f"{code} {name}": translate_url(path, code)
+        for code, _name in settings.LANGUAGES
+        if code != settings.LANGUAGE_CODE
+        for name, path in english.items()
+    }
+
+
+def _faceted_search() -> str:
+    return (
+        reverse("search:search")
+        + "?"
+        + urlencode({"q": "facial recognition", "issue": Issue.objects.get(name="Privacy").slug})
+    )
 
 
 def _open_data_page() -> str:

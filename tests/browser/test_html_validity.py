@@ -1,5 +1,5 @@
 """Every kind of public page, and the company's private response page, is valid HTML according to
-the Nu HTML checker (vnu)."""
+the Nu HTML checker (vnu); so is a representative page of each kind in every other interface language."""
 
 import json
 import shutil
@@ -10,13 +10,16 @@ import pytest
 
 from resourcecentre.demo.services import demo_load
 from resourcecentre.news.models import Story
+from tests.markup import language_marks
 
-from .pages import SEED_HEADLINE, STATUS, public_pages, response_pages
+from .pages import SEED_HEADLINE, STATUS, every_language_pages, public_pages, response_pages
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VNU_TIMEOUT_SECONDS = 180
 
 
+# Pages (by kind) known to show the English seed story's headline unmarked in other languages,
+# in files other work owns. Each must leave this list once fixed: the test says so.
 def vnu_command() -> list[str]:
     java = shutil.which("java")
     if java is None:
@@ -39,7 +42,7 @@ def describe(message: dict) -> str:
     return f"{where}: {message['message']}\n    {message.get('extract', '')!r}"
 
 
-def test_public_pages_are_valid_html(db, client, tmp_path, rebuild_index):
+def test_public_pages_in_every_language_are_valid_html(db, client, tmp_path, rebuild_index):
     command = vnu_command()
     demo_load()
     rebuild_index()
@@ -47,13 +50,20 @@ def test_public_pages_are_valid_html(db, client, tmp_path, rebuild_index):
     pages_dir.mkdir()
     files = []
     story = Story.objects.get(headline=SEED_HEADLINE)
-    for name, path in {**response_pages(story), **public_pages(story)}.items():
+    responses = response_pages(story)
+    translated = every_language_pages(story, responses["response form"])
+    unmarked = {}
+    for name, path in {**responses, **public_pages(story), **translated}.items():
         response = client.get(path)
         assert response.status_code == STATUS.get(name, 200), (name, path)
         assert response["Content-Type"].startswith("text/html"), (name, response["Content-Type"])
         file = pages_dir / f"{name.replace(' ', '-')}.html"
         file.write_bytes(response.content)
         files.append(file)
+        # The seed story is in English: another language's page must mark it so wherever it shows it.
+        marks = language_marks(response.content, SEED_HEADLINE) - {("en", "ltr")}
+        if name in translated and marks:
+            unmarked[name] = marks
 
     # One JVM for all pages: starting it costs about a second.
     result = subprocess.run(
@@ -75,3 +85,5 @@ def test_public_pages_are_valid_html(db, client, tmp_path, rebuild_index):
     problems = [describe(m) for m in messages if m["type"] in ("error", "non-document-error")]
     assert problems == [], "\n".join(problems)
     assert result.returncode == 0, result.stderr
+
+    assert unmarked == {}

@@ -1,13 +1,16 @@
 """The story page in English, Japanese and Arabic, at phone and desktop widths, in a real browser:
-screenshots kept as test artefacts, axe-core on each, Arabic mirrored, the switcher by keyboard."""
+screenshots kept as test artefacts, axe-core on each, Arabic mirrored, the switcher by keyboard;
+and, in Arabic on a phone, no text spilling out of its box and English text running left to right."""
 
 from urllib.parse import unquote
 
 import pytest
 from django.urls import translate_url
+from django.utils.translation import gettext, override
 from playwright.sync_api import Page, expect
 
 from . import test_accessibility
+from .pages import language_pages
 from .test_accessibility import audit
 
 pytestmark = pytest.mark.browser
@@ -73,6 +76,48 @@ def test_a_reader_switches_language_by_keyboard_and_stays_on_the_story(demo, liv
     )
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("heading", level=1)).to_have_text(demo.headline)
-    expect(page.get_by_role("complementary", name="Language of this page")).to_contain_text(
-        "This page is not available in 日本語 and is being displayed in English."
+    with override("ja"):
+        notice = gettext("Language of this page")
+        message = gettext("This page is not available in %(wanted)s and is being displayed in %(shown)s.")
+    expect(page.get_by_role("complementary", name=notice)).to_contain_text(
+        message % {"wanted": "日本語", "shown": "English"}
     )
+
+
+# Every element whose content spills out of its box, as "tag.class: wider, taller, text". Boxes that
+# clip or scroll their content on purpose (overflow not visible) and inline boxes (no width) are left out.
+OVERFLOWING = """() => [...document.body.querySelectorAll('*')].flatMap(element => {
+    if (getComputedStyle(element).overflowX !== 'visible' || !element.clientWidth) return [];
+    const wide = element.scrollWidth - element.clientWidth;
+    const tall = element.scrollHeight - element.clientHeight;
+    if (wide <= 1 && tall <= 1) return [];
+    const name = element.tagName.toLowerCase() + [...element.classList].map(c => '.' + c).join('');
+    return [`${name}: ${wide}px wider, ${tall}px taller, "${element.textContent.trim().slice(0, 40)}"`];
+})"""
+
+
+def test_arabic_at_phone_width_keeps_text_in_its_box_and_english_left_to_right(
+    demo, live_server, page: Page, artifacts
+):
+    page.set_viewport_size({"width": WIDTHS["phone"][0], "height": WIDTHS["phone"][1]})
+    found = {}
+    for name in ("company in Arabic", "search in Arabic"):
+        page.goto(live_server.url + language_pages(demo)[name])
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        page.screenshot(path=artifacts / f"{name.replace(' ', '-')}-phone.png", full_page=True)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if boxes := page.evaluate(OVERFLOWING) + (
+            [f"the page: {overflow}px too wide"] if overflow > 0 else []
+        ):
+            found[name] = boxes
+    assert found == {}
+    # What editors wrote in English runs left to right inside the Arabic page, its full stops at
+    # its end: the site message, and the company's summary and other names.
+    english = page.locator(".site-message__title, .site-message__body, .company__summary, .facts [lang=und]")
+    page.goto(live_server.url + language_pages(demo)["company in Arabic"])
+    assert english.count() >= 4
+    assert set(english.evaluate_all("elements => elements.map(e => getComputedStyle(e).direction)")) == {
+        "ltr"
+    }

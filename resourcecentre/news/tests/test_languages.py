@@ -4,13 +4,14 @@ editors' translation status."""
 
 import datetime
 import re
+from html import unescape
 from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils.translation import override
+from django.utils.translation import gettext, override
 
 from resourcecentre.news.models import ComponentTranslation
 from tests.factories import ComponentFactory, StoryFactory
@@ -23,6 +24,12 @@ INTERFACE = ["en", "es", "fr", "pt", "de", "zh-hans", "ja", "ko", "ar", "ru"]
 def url_in(language: str, name: str, **kwargs) -> str:
     with override(language):
         return reverse(name, kwargs=kwargs)
+
+
+def said(language: str, message: str, **values) -> str:
+    """A sentence as the page says it in `language`, whether or not its catalogue has it yet."""
+    with override(language):
+        return gettext(message) % values
 
 
 def page(client, path: str, **headers) -> str:
@@ -73,7 +80,8 @@ def test_section_names_are_localised_as_the_issue_asks():
     assert url_in("es", "news:latest_news") == "/es/ultimas-noticias/"
     assert unquote(url_in("ja", "news:latest_news")) == "/ja/最新ニュース/"
     assert url_in("en", "news:latest_news") == "/en/latest-news/"
-    assert url_in("fr", "news:latest_news") == "/fr/latest-news/"  # no French catalogue yet
+    # Other languages name sections as their catalogues do, and in English until they do.
+    assert url_in("fr", "news:latest_news") == f"/fr/{said('fr', 'latest-news/')}"
 
 
 def test_the_switcher_keeps_the_reader_on_the_same_page_and_query(client, story):
@@ -171,8 +179,9 @@ def test_dates_are_written_in_the_readers_language(client, story):
 
 
 def test_content_not_in_the_readers_language_says_so_and_lists_its_languages(client, story):
-    html = page(client, url_in("es", "news:story", slug=story.slug))
-    assert "This page is not available in Español and is being displayed in English." in html
+    html = unescape(page(client, url_in("es", "news:story", slug=story.slug)))
+    message = "This page is not available in %(wanted)s and is being displayed in %(shown)s."
+    assert said("es", message, wanted="español", shown="inglés") in html
     notice = html[html.index('class="content-language"') :]
     notice = notice[: notice.index("</aside>")]
     assert f'<a href="/en/stories/{story.slug}/" lang="en" hreflang="en" dir="ltr">English</a>' in notice
@@ -188,7 +197,7 @@ def test_a_japanese_story_is_first_class_and_english_readers_are_told(client):
     assert 'class="content-language"' not in html
     assert '<article class="story" lang="ja" dir="ltr">' in html
     html = page(client, url_in("en", "news:story", slug=story.slug))
-    assert "This page is not available in English and is being displayed in 日本語." in html
+    assert "This page is not available in English and is being displayed in Japanese." in html
     assert f'href="{url_in("ja", "news:story", slug=story.slug)}" lang="ja"' in html
 
 
@@ -196,17 +205,18 @@ def test_a_translation_is_shown_with_the_original_one_click_away(client, story):
     component = story.story_components.get().component
     html = page(client, url_in("ja", "news:component", slug=component.slug))
     assert '<h1 class="component__title">アマゾン、顔認識技術の警察利用を停止</h1>' in html
-    assert (
-        f'<a href="/en/latest-news/{component.slug}/" hreflang="en">Read the original (English)</a>' in html
-    )
+    read_original = said("ja", "Read the original (%(name)s)", name="English")
+    assert f'<a href="/en/latest-news/{component.slug}/" hreflang="en">{read_original}</a>' in unescape(html)
     assert 'id="original"' in html and "Amazon halts police use of its facial recognition technology" in html
-    assert "This page is not available" not in html
+    message = "This page is not available in %(wanted)s and is being displayed in %(shown)s."
+    assert said("ja", message, wanted="日本語", shown="英語") not in unescape(html)
 
 
 def test_a_component_lists_its_translations_when_the_reader_has_none(client, story):
     component = story.story_components.get().component
     html = page(client, url_in("ko", "news:component", slug=component.slug))
-    assert "This page is not available in 한국어 and is being displayed in English." in html
+    message = "This page is not available in %(wanted)s and is being displayed in %(shown)s."
+    assert said("ko", message, wanted="한국어", shown="영어") in unescape(html)
     assert f'href="{url_in("ja", "news:component", slug=component.slug)}" lang="ja"' in html
 
 

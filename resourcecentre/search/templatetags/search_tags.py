@@ -5,7 +5,7 @@ from django.utils.translation import get_language, gettext
 
 from resourcecentre.i18n import reader_version
 from resourcecentre.lib.html import plain_text
-from resourcecentre.lib.languages import format_local_number
+from resourcecentre.lib.languages import format_local_number, text_direction
 from resourcecentre.templatetags.rc import local_time
 
 from ..highlight import highlight
@@ -17,7 +17,7 @@ register = template.Library()
 # One search hit, as the page lists it. Built here rather than in the template: twenty of them
 # were half the page's rendering (bench/search_page.py). The whitespace is the template's.
 HIT = (
-    '<li class="hit" lang="{}">\n'
+    '<li class="hit" lang="{}" dir="{}">\n'
     '          <p class="teaser__meta"><span class="component__type">{}</span>\n'
     "          {}</p>\n"
     '          <h3 class="teaser__title"><a href="{}">{}</a></h3>\n'
@@ -42,7 +42,8 @@ def search_hit(hit: Hit, words: list[str]) -> SafeString:
     date = local_time(obj.date) if hit.kind != "company" else ""
     # A company page has no one language (lang="und"); its summary is matched as English.
     snippet = highlight(text, words, "en" if hit.kind == "company" else language)
-    return format_html(HIT, language, kind, date, obj.get_absolute_url(), title, snippet)
+    direction = "auto" if hit.kind == "company" else text_direction(language)
+    return format_html(HIT, language, direction, kind, date, obj.get_absolute_url(), title, snippet)
 
 
 @register.simple_tag

@@ -68,9 +68,9 @@ def test_the_search_page_shows_the_hit_in_the_readers_language(client, story, re
         html = client.get(reverse("search:search"), {"q": "fumigaciones"}).content.decode()
     hit = html[html.index('<li class="hit"') :]
     hit = hit[: hit.index("</li>")]
-    assert hit.startswith('<li class="hit" lang="es">')
+    assert hit.startswith('<li class="hit" lang="es" dir="ltr">')
     assert "Kenia: Trabajadoras de fincas de flores denuncian exposición a pesticidas</a>" in hit
     assert "<mark>fumigan</mark> sin equipo" in hit, "the snippet is from the version shown"
     with override("en"):
         html = client.get(reverse("search:search"), {"q": "fumigaciones"}).content.decode()
-    assert '<li class="hit" lang="en">' in html and f">{HEADLINE}</a>" in html
+    assert '<li class="hit" lang="en" dir="ltr">' in html and f">{HEADLINE}</a>" in html
