@@ -80,7 +80,7 @@ def test_a_reader_switches_language_by_keyboard_and_stays_on_the_story(demo, liv
         notice = gettext("Language of this page")
         message = gettext("This page is not available in %(wanted)s and is being displayed in %(shown)s.")
     expect(page.get_by_role("complementary", name=notice)).to_contain_text(
-        message % {"wanted": "日本語", "shown": "English"}
+        message % {"wanted": "日本語", "shown": "英語"}
     )
 
 
