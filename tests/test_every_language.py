@@ -23,6 +23,7 @@ from django.utils.translation import gettext, override
 from resourcecentre.companies.models import Company
 from resourcecentre.taxonomy.models import Country
 from tests.factories import CompanyFactory, ComponentFactory, IssueFactory, StoryFactory
+from tests.languages import url_in
 from tests.markup import language_marks
 
 pytestmark = pytest.mark.django_db
@@ -82,19 +83,6 @@ def document(client, path: str) -> lxml.html.HtmlElement:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return lxml.html.fromstring(response.content)
-
-
-def url_in(language: str, name: str, **kwargs) -> str:
-    with override(language):
-        return reverse(name, kwargs=kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _english_addresses():
-    """Paths built in a test start from English: the test client leaves the last request's
-    language active, and `reverse` and `translate_url` read paths in the active language."""
-    with override(settings.LANGUAGE_CODE):
-        yield
 
 
 @pytest.fixture

@@ -5,23 +5,17 @@ import datetime
 
 import feedparser
 import pytest
-from django.urls import reverse
-from django.utils.translation import override
 from lxml import etree
 
 from resourcecentre.news.models import ComponentTranslation, StoryComponent, StoryTranslation
 from resourcecentre.taxonomy.models import Country
 from tests.factories import CompanyFactory, ComponentFactory, StoryFactory
+from tests.languages import url_in
 
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def url_in(language: str, name: str, **kwargs) -> str:
-    with override(language):
-        return reverse(name, kwargs=kwargs)
 
 
 def _feed(client, url, **params):

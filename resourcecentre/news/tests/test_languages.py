@@ -11,31 +11,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils.translation import gettext, override
 
 from resourcecentre.news.models import ComponentTranslation
 from tests.factories import ComponentFactory, StoryFactory
+from tests.languages import page, said, url_in
 
 pytestmark = pytest.mark.django_db
 
 INTERFACE = ["en", "es", "fr", "pt", "de", "zh-hans", "ja", "ko", "ar", "ru"]
-
-
-def url_in(language: str, name: str, **kwargs) -> str:
-    with override(language):
-        return reverse(name, kwargs=kwargs)
-
-
-def said(language: str, message: str, **values) -> str:
-    """A sentence as the page says it in `language`, whether or not its catalogue has it yet."""
-    with override(language):
-        return gettext(message) % values
-
-
-def page(client, path: str, **headers) -> str:
-    response = client.get(path, **headers)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.content.decode()
 
 
 @pytest.fixture

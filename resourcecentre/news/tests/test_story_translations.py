@@ -9,34 +9,18 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import IntegrityError
 from django.urls import reverse
-from django.utils.translation import gettext, override
+from django.utils.translation import override
 
 from resourcecentre.news.models import Component, ComponentTranslation, Story, StoryTranslation
 from resourcecentre.news.tests.test_admin import _component_form, _draftail
 from resourcecentre.taxonomy.models import Country
 from tests.factories import CompanyFactory, ComponentFactory, StoryFactory
+from tests.languages import page, said, url_in
 
 pytestmark = pytest.mark.django_db
 
 HEADLINE = "Kenya: Flower farm workers report exposure to pesticides"
 TITULAR = "Kenia: Trabajadoras de fincas de flores denuncian exposición a pesticidas"
-
-
-def url_in(language: str, name: str, **kwargs) -> str:
-    with override(language):
-        return reverse(name, kwargs=kwargs)
-
-
-def page(client, path: str, **kwargs) -> str:
-    response = client.get(path, **kwargs)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.content.decode()
-
-
-def said(language: str, message: str, **values) -> str:
-    """A sentence as the page says it in `language`, whether or not its catalogue has it yet."""
-    with override(language):
-        return gettext(message) % values
 
 
 def json_ld(html: str) -> dict:
