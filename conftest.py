@@ -1,7 +1,10 @@
 import email
 import email.policy
 import os
+import shutil
 import socket
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +152,47 @@ def committed_db(transactional_db, django_db_serialized_rollback, _migrated_data
     connections[DEFAULT_DB_ALIAS].creation.deserialize_db_from_string(_migrated_data)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis of the tests' own: `redis-server` started on a free port for this run.
+
+    It keeps nothing on disk and stops with the run, so the tests neither need nor touch a Redis
+    the machine may already run.
+    """
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail(
+            "No redis-server on PATH. Install it (Debian/Ubuntu: apt-get install redis-server); "
+            "the tests start their own on a free port. Redis tests do not skip.",
+            pytrace=False,
+        )
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 (our own argument list, no shell)
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not start on port {port}", pytrace=False)
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @dataclass
 class SmtpServer:
     """A real SMTP server on localhost; `messages` holds what it received, parsed."""
@@ -170,9 +214,7 @@ def smtp_server(settings):
             received.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
             return "250 OK"
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     try:

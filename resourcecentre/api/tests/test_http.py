@@ -59,10 +59,11 @@ def test_writes_are_refused_without_cors_headers(api, db, method):
 def rate_cache(request, settings):
     """Rate counts in the in-process cache (the default) and in a real Redis (production)."""
     if request.param == "redis":
+        redis_url = request.getfixturevalue("redis_url")
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/15",
+                "LOCATION": redis_url,
                 "KEY_PREFIX": "api-tests",
             }
         }
