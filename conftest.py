@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
+
+from tests.database import database_copy, database_restore
 
 ARTIFACTS = Path(__file__).parent / "var" / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -126,30 +126,23 @@ def run_tasks():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _migrated_data(django_db_setup) -> str | None:
-    """What the migrations loaded (countries, regions, component types, Wagtail's root objects).
-
-    Django serializes it when it creates the test database, because `demo` asks for
-    `django_db_serialized_rollback`. It sits on the main thread's connection object, which
-    `connections` returns only until Playwright starts: its sync API registers a running asyncio
-    loop, and asgiref then hands out a second, context-local connection object (to the same
-    database) that lacks it. Autouse at session scope runs this first, before the browser exists.
-    """
-    return getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", None)
+def _migrated_rows(django_db_setup, django_db_blocker):
+    """What the migrations loaded (countries, regions, component types, Wagtail's root objects),
+    copied before any test runs so that `committed_db` can put it back."""
+    with django_db_blocker.unblock():
+        return database_copy()
 
 
 @pytest.fixture
-def committed_db(transactional_db, django_db_serialized_rollback, _migrated_data) -> None:
+def committed_db(transactional_db, _migrated_rows) -> None:
     """A database whose writes are committed (for a live server or a worker process to see),
     starting from what the migrations loaded (countries, regions, component types, Wagtail's
     root objects) whatever ran before.
 
-    Every transactional test ends with a flush that also deletes the migrations' rows, and
-    pytest-django's own restore is skipped on Playwright's connection, so it is done here.
+    Every transactional test ends with a flush that also deletes the migrations' rows, so they
+    are written back here.
     """
-    assert _migrated_data is not None, "the test database was created without its serialized data"
-    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-    connections[DEFAULT_DB_ALIAS].creation.deserialize_db_from_string(_migrated_data)
+    database_restore(_migrated_rows)
 
 
 def _free_port() -> int:
