@@ -6,7 +6,7 @@ same one the search page uses) and shape the answer with `serialize.py`.
 
 import datetime
 from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -40,7 +40,8 @@ Everything the Resource Centre publishes, as JSON: stories and their components 
 statements, company responses), each with its translations, companies, the taxonomy, response
 statistics, and search with the same filters and facet counts as the search page.
 
-* **Read-only and public.** Drafts and unpublished changes never appear.
+* **Read-only and public.** Drafts and unpublished changes never appear. `/api/v1/` links
+  the documentation, this schema and every collection. HEAD answers as GET does, without the body.
 * **Paging:** lists return `results` and `next`, the URL of the next page (null on the last).
   Cursors are opaque and signed; a changed or truncated cursor is refused with 400.
   `limit` is 1 to 100 (default 20); a larger one is refused with 400, not cut down.
@@ -308,4 +309,25 @@ def search_archive(request: HttpRequest, filters: Query[SearchFilters]):
         "facets": [serialize.facet(g) for g in results.facets],
         "warnings": [str(e) for e in results.errors],
         "next": _next_url(request, queries.cursor_encode("search", [next_offset]) if more else None),
+    }
+
+
+@api.get("/", response={200: schemas.Index, **CLIENT_ERRORS}, tags=["index"], url_name="index")
+def index(request: HttpRequest):
+    """Where everything is: a client may start here and follow the links."""
+    site = serialize.Urls().site
+
+    def url(name: str, **kwargs) -> str:
+        return site + reverse(f"api-v1:{name}", kwargs=kwargs)
+
+    return {
+        "documentation": url("openapi-view"),
+        "openapi": url("openapi-json"),
+        "stories": url("list_stories"),
+        "components": url("list_components"),
+        "companies": url("list_companies"),
+        "taxonomy": {kind: url("list_terms", kind=kind) for kind in get_args(TermKind)},
+        "response_statistics": url("response_statistics"),
+        "search": url("search_archive"),
+        "open_data": site + reverse("opendata:data"),
     }

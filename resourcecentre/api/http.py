@@ -28,7 +28,7 @@ CORS_HEADERS = {
 }
 PREFLIGHT_HEADERS = {
     **CORS_HEADERS,
-    "Access-Control-Allow-Methods": "GET, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
     "Access-Control-Allow-Headers": "Authorization, X-API-Key, If-None-Match",
     "Access-Control-Max-Age": "86400",
 }
@@ -86,10 +86,16 @@ def public_api(view: Callable) -> Callable:
             )
             response["Retry-After"] = str(seconds)
             return _cors(request, response)
+        head = request.method == "HEAD"
+        if head:  # answered as the GET it asks about; the server (gunicorn, runserver) drops the body
+            request.method = "GET"
         response = view(request, *args, **kwargs)
         if request.method in READ_METHODS and response.status_code == 200 and not response.streaming:
             response = _conditional(request, response, keyed=api_key is not None)
-        return _cors(request, response)
+        response = _cors(request, response)
+        if head:
+            request.method = "HEAD"
+        return response
 
     return wrapped
 

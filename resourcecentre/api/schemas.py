@@ -356,3 +356,28 @@ class ResponseStatistics(Schema):
     )
     url: str
     groups: list[RateGroup]
+
+
+class Index(Schema):
+    """Where everything is: the documentation, the schema and each collection."""
+
+    model_config = _example(
+        documentation=f"{SITE}/api/v1/docs",
+        openapi=f"{SITE}/api/v1/openapi.json",
+        stories=f"{SITE}/api/v1/stories",
+        components=f"{SITE}/api/v1/components",
+        companies=f"{SITE}/api/v1/companies",
+        taxonomy={"countries": f"{SITE}/api/v1/taxonomy/countries"},
+        response_statistics=f"{SITE}/api/v1/responses/statistics",
+        search=f"{SITE}/api/v1/search",
+        open_data=f"{SITE}/en/data/",
+    )
+    documentation: str
+    openapi: str
+    stories: str
+    components: str
+    companies: str
+    taxonomy: dict[str, str] = Field(description="One list per kind of term")
+    response_statistics: str
+    search: str
+    open_data: str = Field(description="The nightly dump of the whole archive, and its licence")

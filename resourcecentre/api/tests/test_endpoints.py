@@ -152,3 +152,17 @@ def test_a_full_page_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(budget):
         page = get_json(api, f"/api/v1/{collection}?limit=100")
     assert len(page["results"]) > 25
+
+
+def test_the_api_root_links_the_documentation_and_every_collection(api, rebuild_index):
+    rebuild_index()
+    index = get_json(api, "/api/v1/")
+    assert index["documentation"] == f"{SITE}/api/v1/docs"
+    assert index["openapi"] == f"{SITE}/api/v1/openapi.json"
+    assert index["open_data"] == f"{SITE}/en/data/"
+    assert sorted(index["taxonomy"]) == ["countries", "issues", "regions", "sectors", "stakeholders"]
+    links = [index["stories"], index["components"], index["companies"], index["response_statistics"]]
+    links += [index["search"], *index["taxonomy"].values()]
+    for link in links:
+        assert link.startswith(f"{SITE}/api/v1/")
+        assert api.get(link.removeprefix(SITE)).status_code == 200, link

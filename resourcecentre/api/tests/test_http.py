@@ -7,7 +7,7 @@ from django.test import Client
 from resourcecentre.api import schemas
 from resourcecentre.api.models import ApiKey
 from resourcecentre.api.services import api_key_issue, api_key_revoke
-from tests.factories import ComponentFactory
+from tests.factories import ComponentFactory, StoryFactory
 
 from .conftest import get_json
 
@@ -181,3 +181,19 @@ def test_no_cache_in_front_of_the_api_skips_the_key_check_or_the_limit(settings,
     assert client.get("/api/v1/stories", HTTP_X_API_KEY="rc_wrong").status_code == 401
     assert client.get("/api/v1/stories").status_code == 200
     assert client.get("/api/v1/stories").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/", "/api/v1/stories", "/api/v1/openapi.json", "/api/v1/stories/999"]
+)
+def test_head_answers_the_headers_of_the_get_without_its_body(api, db, url):
+    """Link checkers and `curl -I` ask with HEAD; it must not be a 405."""
+    StoryFactory()
+    got, head = api.get(url), api.head(url)
+    assert head.status_code == got.status_code
+    assert head.content == b""
+    assert head["Content-Type"] == got["Content-Type"]
+    if got.status_code == 200:
+        assert head["ETag"] == got["ETag"]
+    assert int(head["Content-Length"]) == len(got.content)
+    assert head["Access-Control-Allow-Origin"] == "*"
