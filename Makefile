@@ -37,7 +37,7 @@ MESSAGE_LOCALES ?= es fr pt de zh_Hans ja ko ar ru
 ## that merely changed arrive "fuzzy" with a guess, to be checked and the flag removed.
 update-messages: install
 	$(PY) manage.py makemessages --no-location --ignore 'node_modules/*' --ignore 'var/*' \
-		$(foreach locale,$(MESSAGE_LOCALES),--locale $(locale))
+		--ignore 'tests/*' --ignore 'bench/*' $(foreach locale,$(MESSAGE_LOCALES),--locale $(locale))
 
 ## make check-messages (part of `make test`): extract the strings into a copy of the tree, so the
 ## catalogues here are untouched, and fail on any language that lacks a translation, has a fuzzy

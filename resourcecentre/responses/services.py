@@ -234,9 +234,13 @@ def response_publish(*, invitation: Invitation, user: User = None) -> Component:
         if response.component_id is not None:
             raise NotAllowed(_("This response is already published."))
         company = invitation.company
-        title = _("Response from %(company)s") % {"company": company.name}
         if response.round > 1:
-            title += _(" (round %(round)s)") % {"round": response.round}
+            title = _("Response from %(company)s (round %(round)s)") % {
+                "company": company.name,
+                "round": response.round,
+            }
+        else:
+            title = _("Response from %(company)s") % {"company": company.name}
         component = Component(
             title=title,
             type=ComponentType.objects.get(slug="company-response"),

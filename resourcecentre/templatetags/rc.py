@@ -61,6 +61,20 @@ def local_date(value: datetime.date | None, format: str = "long") -> str:
 
 
 @register.simple_tag
+def item_link(item) -> SafeString:
+    """A link to a story or component under its own title, marked with the language it is
+    written in, for a sentence of the reader's language that names it."""
+    title = getattr(item, "headline", None) or item.title
+    return format_html(
+        '<a href="{}" lang="{}" dir="{}">{}</a>',
+        item.get_absolute_url(),
+        item.language,
+        text_direction(item.language),
+        title,
+    )
+
+
+@register.simple_tag
 def local_time(value: datetime.date | None) -> str:
     """A `<time>` with the date in the reader's language, marked as such: it may sit inside
     content in another language (a Japanese news item in the English site)."""

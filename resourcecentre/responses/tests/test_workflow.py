@@ -2,16 +2,20 @@
 
 import datetime
 
+import lxml.html
 import pytest
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import override
 from wagtail.models import ModelLogEntry
 
 from resourcecentre.companies.models import CompanyContact
+from resourcecentre.lib.languages import format_local_date
 from resourcecentre.news.models import Component
 from resourcecentre.responses import links, services
 from resourcecentre.responses.models import Invitation, Status
 from tests.factories import CompanyFactory
+from tests.languages import page, said
 
 
 def _reload(invitation: Invitation) -> Invitation:
@@ -375,3 +379,33 @@ def test_every_step_is_audited(invitation, editor):
         "responses.publish",
     ]
     assert entries[0].user == editor and entries[2].user is None and entries[3].user == editor
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ja", "ar"])
+def test_a_published_response_is_listed_in_one_sentence_of_the_readers_language(
+    invitation, editor, story, kestrel, client, language
+):
+    """The translator orders the response, its date and the story it answers (Japanese puts the
+    date in brackets, Arabic its own comma); the invitation date reads the same way."""
+    services.response_submit(invitation=invitation, body="We deny it.", version=0)
+    response = services.response_publish(invitation=invitation, user=editor)
+    with override(language):
+        company_page = lxml.html.fromstring(page(client, kestrel.get_absolute_url()))
+        story_page = lxml.html.fromstring(page(client, story.get_absolute_url()))
+        response_url, story_url = response.get_absolute_url(), story.get_absolute_url()
+    [listed] = company_page.xpath("//li[a[@href=$url]]", url=response_url)
+    assert listed.text_content() == said(
+        language,
+        "%(response)s, %(date)s – on %(story)s",
+        response=response.title,
+        date=format_local_date(response.date, language),
+        story=story.headline,
+    )
+    [story_link] = listed.xpath("a[@href=$url]", url=story_url)
+    assert (story_link.get("lang"), story_link.get("dir")) == ("en", "ltr")
+    [invited] = story_page.xpath("//*[@class='story-responses__date']")
+    opened = invitation.request.opened_at
+    assert invited.text_content() == said(
+        language, "Invited %(date)s", date=format_local_date(opened, language)
+    )
+    assert invited.xpath("time/@datetime") == [opened.strftime("%Y-%m-%d")]
