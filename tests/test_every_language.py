@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse,
 from django.urls.converters import get_converters
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import LocalePrefixPattern
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext, override, pgettext
 
 from resourcecentre.companies.models import Company
 from resourcecentre.taxonomy.models import Country
@@ -145,6 +145,19 @@ def test_the_response_pages_are_in_the_readers_language(client, language):
     heading = document(client, url_in(language, "responses:rates")).xpath("//h1")[0].text_content().strip()
     with override(language):
         assert heading == gettext("Company response rates") != "Company response rates"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de", "ar"])
+def test_the_search_button_says_what_it_does_and_the_heading_names_the_page(client, rebuild_index, language):
+    """One English word, two meanings: the button is a verb ("Buscar"), the heading a noun
+    ("Búsqueda"), told apart for translators by a message context."""
+    rebuild_index()
+    search_page = document(client, url_in(language, "search:search"))
+    button = search_page.xpath("string(//main//button[@type='submit'])").strip()
+    heading = search_page.xpath("string(//h1)").strip()
+    with override(language):
+        assert (button, heading) == (pgettext("the button that runs a search", "Search"), gettext("Search"))
+    assert (button == heading) == (language == "en")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

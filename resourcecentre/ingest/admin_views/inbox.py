@@ -198,11 +198,13 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
                 reverse("wagtailsnippets_news_story:edit", args=[link.story_id]), _("Edit the story")
             )
         )
-    state = _("published") if publish else _("as a draft")
+    if publish:
+        accepted = _("Accepted and published: “%(title)s” on “%(story)s”.")
+    else:
+        accepted = _("Accepted as a draft: “%(title)s” on “%(story)s”.")
     messages.success(
         request,
-        _("Accepted, %(state)s: “%(title)s” on “%(story)s”.")
-        % {"state": state, "title": component.title, "story": link.story.headline if link else "–"},
+        accepted % {"title": component.title, "story": link.story.headline if link else "–"},
         buttons=buttons,
     )
     return _after_decision(request, candidate)

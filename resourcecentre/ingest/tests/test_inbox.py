@@ -294,7 +294,7 @@ def test_accepting_with_corrected_tags_records_what_the_editor_kept_removed_and_
     }
     # The next item opens, with a message that links to the component's edit page.
     page = shown(client.get(response["Location"]))
-    assert "Accepted, published: “Amazon warehouse workers" in page
+    assert "Accepted and published: “Amazon warehouse workers" in page
     assert f"/admin/snippets/news/component/edit/{component.pk}/" in page
     # The item's own page now says what was decided.
     page = shown(client.get(f"{INBOX}{item.pk}/"))
@@ -315,7 +315,7 @@ def test_accepting_into_a_new_story_makes_a_draft_story_with_the_tags(client, wi
     new_story = component.story_links.get().story
     assert (new_story.headline, new_story.live, component.live) == (TITLE, False, False)
     assert list(new_story.companies.all()) == [amazon]
-    assert "Accepted, as a draft" in shown(client.get(INBOX))
+    assert "Accepted as a draft: “" in shown(client.get(INBOX))
 
 
 def test_accepting_into_another_story_needs_that_story(client, wire, story):
