@@ -451,7 +451,7 @@ def _load(keys: list[tuple[str, int, float]]) -> list[Hit]:
         by_kind.setdefault(kind, []).append(object_id)
     loaded: dict[tuple[str, int], Model] = {}
     if "component" in by_kind:
-        for obj in Component.objects.published().for_teasers().filter(id__in=by_kind["component"]):
+        for obj in Component.objects.published().for_listing().filter(id__in=by_kind["component"]):
             loaded[("component", obj.pk)] = obj
     if "story" in by_kind:
         for obj in Story.objects.published().for_listing().filter(id__in=by_kind["story"]):

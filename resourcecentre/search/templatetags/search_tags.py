@@ -31,10 +31,12 @@ def search_hit(hit: Hit, words: list[str]) -> SafeString:
     """A hit's kind, date, linked title and the highlighted passage that matches `words`."""
     obj = hit.object
     if hit.kind == "component":
-        language, kind, title = obj.language, obj.type.name, obj.title
-        text = f"{obj.original_title} {plain_text(obj.excerpt)}".strip()
-    elif hit.kind == "story":
         shown = reader_version(obj)  # the reader's translation when there is one
+        language, kind, title = shown.language, obj.type.name, shown.title
+        original_title = obj.original_title if shown is obj else ""
+        text = f"{original_title} {plain_text(shown.excerpt)}".strip()
+    elif hit.kind == "story":
+        shown = reader_version(obj)
         language, kind, title = shown.language, gettext("Story"), shown.headline
         text = plain_text(shown.summary)
     else:

@@ -1,13 +1,14 @@
-"""A story's translations are indexed in their own languages' fields, as components' are."""
+"""A story's translations are indexed in their own languages' fields, as components' are, and hits
+of either kind are shown in the reader's language."""
 
 import pytest
 from django.urls import reverse
 from django.utils.translation import override
 
-from resourcecentre.news.models import StoryTranslation
+from resourcecentre.news.models import ComponentTranslation, StoryTranslation
 from resourcecentre.search.documents import story_documents
 from resourcecentre.search.queries import SearchParams, search
-from tests.factories import StoryFactory
+from tests.factories import ComponentFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,29 @@ def test_the_search_page_shows_the_hit_in_the_readers_language(client, story, re
     with override("en"):
         html = client.get(reverse("search:search"), {"q": "fumigaciones"}).content.decode()
     assert '<li class="hit" lang="en" dir="ltr">' in html and f">{HEADLINE}</a>" in html
+
+
+def test_a_news_item_is_shown_in_the_readers_language_too(client, rebuild_index):
+    component = ComponentFactory(
+        title="Kenya: Flower farm workers report pesticide exposure",
+        original_title="Wafanyakazi wa mashamba ya maua",
+        excerpt="<p>Workers spray without protection.</p>",
+    )
+    ComponentTranslation.objects.create(
+        component=component,
+        language="es",
+        title="Kenia: Trabajadoras de fincas de flores denuncian pesticidas",
+        excerpt="<p>Dicen que fumigan sin equipo de protección.</p>",
+    )
+    rebuild_index()
+    with override("es"):
+        spanish = client.get(reverse("search:search"), {"q": "fumigaciones"}).content.decode()
+    hit = spanish[spanish.index('<li class="hit"') :]
+    hit = hit[: hit.index("</li>")]
+    assert hit.startswith('<li class="hit" lang="es" dir="ltr">')
+    assert "Kenia: Trabajadoras de fincas de flores denuncian pesticidas</a>" in hit
+    assert "<mark>fumigan</mark> sin equipo" in hit and "Wafanyakazi" not in hit
+    with override("fr"):  # no French translation: the original, marked as English
+        french = client.get(reverse("search:search"), {"q": "pesticide"}).content.decode()
+    assert '<li class="hit" lang="en" dir="ltr">' in french
+    assert "Kenya: Flower farm workers report pesticide exposure</a>" in french
