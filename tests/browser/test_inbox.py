@@ -119,7 +119,7 @@ def test_an_editor_corrects_the_tags_of_an_item_and_accepts_it_into_a_published_
 
     # The next item opens, and the message links to the new component.
     expect(page).to_have_url(re.compile(rf"/admin/monitoring/inbox/{older.pk}/$"))
-    expect(page.get_by_text(f"Accepted, published: “{TITLE}” on “{demo.headline}”.")).to_be_visible()
+    expect(page.get_by_text(f"Accepted and published: “{TITLE}” on “{demo.headline}”.")).to_be_visible()
     component = Component.objects.get(title=TITLE)
     expect(page.get_by_role("link", name="Edit the component")).to_have_attribute(
         "href", f"/admin/snippets/news/component/edit/{component.pk}/"
@@ -174,7 +174,7 @@ def test_an_editor_triages_the_inbox_with_the_keyboard(committed_db, live_server
     expect(page).to_have_url(re.compile(rf"/admin/monitoring/inbox/{second.pk}/$"))
     page.wait_for_load_state("domcontentloaded")  # the shortcuts' script is deferred
     page.keyboard.press("a")
-    expect(page.get_by_text("Accepted, as a draft: “An item worth keeping”")).to_be_visible()
+    expect(page.get_by_text("Accepted as a draft: “An item worth keeping”")).to_be_visible()
     expect(page.get_by_text("0 items waiting.")).to_be_visible()
     component = Component.objects.get()
     assert component.title == "An item worth keeping" and not component.live
