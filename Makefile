@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+PYTEST_WORKERS ?= auto
 export DJANGO_SETTINGS_MODULE := resourcecentre.settings
 
 .PHONY: run test install install-test lint format migrate demo messages update-messages check-messages browser-deps prod-check audit clean
@@ -83,12 +84,13 @@ browser-deps: node_modules/.installed
 	  echo "or point CHROMIUM=/path/to/chrome at one. The browser tests need it."; exit 1; }
 	@command -v java >/dev/null || { echo "The Nu HTML checker needs Java: sudo apt-get install default-jre-headless"; exit 1; }
 
-## make test: set up and run the whole suite (DATABASE_URL=postgres://… for PostgreSQL).
+## make test: set up and run the whole suite (DATABASE_URL=postgres://… for PostgreSQL), one
+## pytest-xdist worker per core (PYTEST_WORKERS=0: one process, in order).
 test: install-test browser-deps check-messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## make prod-check: Django's deployment checks against production-like settings; any warning fails.
 prod-check: install

@@ -40,6 +40,11 @@ LABELLED_FILE = Path(__file__).parent.parent / "ingest" / "data" / "labelled.jso
 DEMO_FEED_URL = "https://demo.invalid/wire.xml"
 DEMO_INBOX_ITEMS = 30
 ADMIN_USERNAME = "admin"
+# The story of the original site's page in shared/seed/, which the demo reproduces.
+SEED_HEADLINE = (
+    "USA: Amazon CEO announces support for facial recognition regulation while own product faces "
+    "privacy & discrimination-related concerns"
+)
 
 
 @dataclass

@@ -18,10 +18,6 @@ NOT_FOUND = "404"
 LINK_ERROR = "expired response link"
 # What each page answers when it is not 200.
 STATUS = {NOT_FOUND: 404, LINK_ERROR: 410}
-SEED_HEADLINE = (
-    "USA: Amazon CEO announces support for facial recognition regulation while own product faces "
-    "privacy & discrimination-related concerns"
-)
 
 
 def public_pages(story: Story) -> dict[str, str]:

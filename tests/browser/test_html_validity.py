@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from resourcecentre.demo.services import demo_load
-from resourcecentre.news.models import Story
+from resourcecentre.demo.services import SEED_HEADLINE
 from tests.markup import language_marks
 
-from .pages import SEED_HEADLINE, STATUS, every_language_pages, public_pages, response_pages
+from .pages import STATUS, every_language_pages, public_pages, response_pages
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VNU_TIMEOUT_SECONDS = 180
@@ -42,14 +41,12 @@ def describe(message: dict) -> str:
     return f"{where}: {message['message']}\n    {message.get('extract', '')!r}"
 
 
-def test_public_pages_in_every_language_are_valid_html(db, client, tmp_path, rebuild_index):
+def test_public_pages_in_every_language_are_valid_html(demo, client, tmp_path):
     command = vnu_command()
-    demo_load()
-    rebuild_index()
     pages_dir = tmp_path / "pages"
     pages_dir.mkdir()
     files = []
-    story = Story.objects.get(headline=SEED_HEADLINE)
+    story = demo
     responses = response_pages(story)
     translated = every_language_pages(story, responses["response form"])
     unmarked = {}
