@@ -64,13 +64,12 @@ def local_date(value: datetime.date | None, format: str = "long") -> str:
 def item_link(item) -> SafeString:
     """A link to a story or component under its own title, marked with the language it is
     written in, for a sentence of the reader's language that names it."""
-    title = getattr(item, "headline", None) or item.title
     return format_html(
         '<a href="{}" lang="{}" dir="{}">{}</a>',
         item.get_absolute_url(),
         item.language,
         text_direction(item.language),
-        title,
+        str(item),  # a story's headline, a component's title
     )
 
 

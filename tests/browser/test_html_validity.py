@@ -17,8 +17,6 @@ VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build"
 VNU_TIMEOUT_SECONDS = 180
 
 
-# Pages (by kind) known to show the English seed story's headline unmarked in other languages,
-# in files other work owns. Each must leave this list once fixed: the test says so.
 def vnu_command() -> list[str]:
     java = shutil.which("java")
     if java is None:

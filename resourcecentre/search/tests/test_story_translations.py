@@ -33,6 +33,17 @@ def _story_keys(q: str) -> list[str]:
     return [f"{hit.kind}:{hit.object.pk}" for hit in results.hits]
 
 
+def _search_page(client, language: str, q: str) -> str:
+    with override(language):
+        return client.get(reverse("search:search"), {"q": q}).content.decode()
+
+
+def _first_hit(html: str) -> str:
+    """The first hit's markup, from its `<li>` up to its end."""
+    hit = html[html.index('<li class="hit"') :]
+    return hit[: hit.index("</li>")]
+
+
 def test_each_translation_is_indexed_in_its_own_languages_field(story):
     (document,) = story_documents([story.pk])
     languages = [language for language, _text in document.texts]
@@ -65,15 +76,11 @@ def test_a_translation_saved_later_reaches_the_index(story, rebuild_index, run_t
 
 def test_the_search_page_shows_the_hit_in_the_readers_language(client, story, rebuild_index):
     rebuild_index()
-    with override("es"):
-        html = client.get(reverse("search:search"), {"q": "fumigaciones"}).content.decode()
-    hit = html[html.index('<li class="hit"') :]
-    hit = hit[: hit.index("</li>")]
+    hit = _first_hit(_search_page(client, "es", "fumigaciones"))
     assert hit.startswith('<li class="hit" lang="es" dir="ltr">')
     assert "Kenia: Trabajadoras de fincas de flores denuncian exposición a pesticidas</a>" in hit
     assert "<mark>fumigan</mark> sin equipo" in hit, "the snippet is from the version shown"
-    with override("en"):
-        html = client.get(reverse("search:search"), {"q": "fumigaciones"}).content.decode()
+    html = _search_page(client, "en", "fumigaciones")
     assert '<li class="hit" lang="en" dir="ltr">' in html and f">{HEADLINE}</a>" in html
 
 
@@ -90,14 +97,10 @@ def test_a_news_item_is_shown_in_the_readers_language_too(client, rebuild_index)
         excerpt="<p>Dicen que fumigan sin equipo de protección.</p>",
     )
     rebuild_index()
-    with override("es"):
-        spanish = client.get(reverse("search:search"), {"q": "fumigaciones"}).content.decode()
-    hit = spanish[spanish.index('<li class="hit"') :]
-    hit = hit[: hit.index("</li>")]
+    hit = _first_hit(_search_page(client, "es", "fumigaciones"))
     assert hit.startswith('<li class="hit" lang="es" dir="ltr">')
     assert "Kenia: Trabajadoras de fincas de flores denuncian pesticidas</a>" in hit
     assert "<mark>fumigan</mark> sin equipo" in hit and "Wafanyakazi" not in hit
-    with override("fr"):  # no French translation: the original, marked as English
-        french = client.get(reverse("search:search"), {"q": "pesticide"}).content.decode()
+    french = _search_page(client, "fr", "pesticide")  # no French translation: the original, in English
     assert '<li class="hit" lang="en" dir="ltr">' in french
     assert "Kenya: Flower farm workers report pesticide exposure</a>" in french
